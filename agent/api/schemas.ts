@@ -1,0 +1,187 @@
+// The HTTP API's request and response shapes, shared by the agent's routes and by emb-client.
+import { z } from 'zod';
+import { DiagnosisSchema } from './diagnosis.js';
+
+export const TASK_STATES = ['queued', 'running', 'done', 'resuming', 'failed', 'stalled', 'exhausted', 'held'] as const;
+export const TaskStateSchema = z.enum(TASK_STATES);
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+export const ErrorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const TaskSchema = z.object({
+  index: z.number().int(),
+  state: TaskStateSchema,
+  attempts: z.number().int(),
+  /** The latest attempt's job id as Slurm writes it, e.g. "1234_7". */
+  jobId: z.string().nullable(),
+  diagnosis: DiagnosisSchema,
+  reason: z.string().nullable(),
+  held: z.boolean(),
+  updatedAt: z.string(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const MarkersSchema = z.object({
+  doneMarker: z.string().nullable(),
+  progress: z.string().nullable(),
+  checkpointRegex: z.string().nullable(),
+  maxAttempts: z.number().int().nullable(),
+  resume: z.boolean(),
+});
+
+export const SubmissionSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  origin: z.enum(['submit', 'adopt']),
+  /** The job id of the first sbatch. */
+  jobId: z.string(),
+  cwd: z.string(),
+  args: z.array(z.string()),
+  arraySpec: z.string().nullable(),
+  throttle: z.number().int().nullable(),
+  markers: MarkersSchema,
+  held: z.boolean(),
+  recipeNotes: z.array(z.string()),
+  createdAt: z.string(),
+  counts: z.record(z.string(), z.number().int()),
+  tasks: z.array(TaskSchema),
+});
+export type Submission = z.infer<typeof SubmissionSchema>;
+export const SubmissionListSchema = z.array(SubmissionSchema);
+
+export const AttemptSchema = z.object({
+  jobId: z.string(),
+  slurmState: z.string(),
+  stateDetail: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  exitSignal: z.number().int().nullable(),
+  submittedAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  stdoutPath: z.string().nullable(),
+  checkpointSeen: z.boolean(),
+  decision: z.string().nullable(),
+});
+
+export const EventSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  level: z.enum(['info', 'warn', 'error']),
+  kind: z.string(),
+  submissionId: z.number().int().nullable(),
+  taskId: z.number().int().nullable(),
+  jobId: z.string().nullable(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ApiEvent = z.infer<typeof EventSchema>;
+export const EventListSchema = z.array(EventSchema);
+
+export const TaskDetailSchema = TaskSchema.extend({ history: z.array(AttemptSchema) });
+export const SubmissionDetailSchema = SubmissionSchema.extend({
+  tasks: z.array(TaskDetailSchema),
+  events: z.array(EventSchema),
+});
+export type SubmissionDetail = z.infer<typeof SubmissionDetailSchema>;
+
+const absolutePath = z.string().refine((p) => p.startsWith('/'), { message: 'must be an absolute path' });
+
+export const SubmitBodySchema = z.strictObject({
+  /** sbatch arguments, without "sbatch": options, then the script and its arguments. */
+  args: z.array(z.string()).min(1, { message: 'give at least the batch script' }),
+  cwd: absolutePath,
+  env: z.record(z.string(), z.string()),
+  doneMarker: z.string().min(1).optional(),
+  progress: z.string().min(1).optional(),
+  checkpointRegex: z
+    .string()
+    .min(1)
+    .refine(
+      (re) => {
+        try {
+          new RegExp(re);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'not a valid regular expression' },
+    )
+    .optional(),
+  maxAttempts: z.number().int().positive().optional(),
+  resume: z.boolean().optional(),
+});
+export type SubmitBody = z.infer<typeof SubmitBodySchema>;
+
+export const SubmitReplySchema = z.object({ submissionId: z.number().int(), jobId: z.string() });
+
+export const AdoptBodySchema = z.strictObject({
+  jobId: z.string().regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
+  /** Slurm does not record the submitting environment; the caller's stands in for resubmissions. */
+  env: z.record(z.string(), z.string()).optional(),
+});
+export const AdoptReplySchema = z.object({
+  submissionId: z.number().int(),
+  jobId: z.string(),
+  tasks: z.number().int(),
+  notes: z.array(z.string()),
+});
+
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  startedAt: z.string(),
+  listen: z.string(),
+  scheduler: z.object({
+    available: z.boolean(),
+    version: z.string().nullable(),
+    lastPollAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    liveJobs: z.number().int(),
+  }),
+  db: z.object({ path: z.string(), journal: z.string(), schemaVersion: z.number().int() }),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export const IdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+export const EventsQuerySchema = z.object({
+  submission: z.coerce.number().int().positive().optional(),
+  after: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().positive().max(1000).default(100),
+});
+
+/**
+ * What hold/release/resubmit act on: a job id as Slurm writes it ("1234" for the submission that
+ * sbatch numbered 1234, "1234_7" for one task), or "#12" / "#12:7" for submission 12 (task 7).
+ */
+export const TargetBodySchema = z.strictObject({
+  target: z
+    .string()
+    .regex(/^(\d+(_\d+)?|#\d+(:\d+)?)$/, { message: 'expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX]' }),
+});
+export const TargetReplySchema = z.object({
+  submissionId: z.number().int(),
+  indices: z.array(z.number().int()),
+  message: z.string(),
+});
+
+/** GET /jobs/:jobId: which submission (and task) a Slurm job id belongs to. */
+export const JobParamsSchema = z.object({
+  jobId: z.string().regex(/^\d+(_\d+)?$/, { message: 'expected a Slurm job id: 1234 or 1234_7' }),
+});
+export const JobRefSchema = z.object({ submissionId: z.number().int(), index: z.number().int().nullable() });
+export type JobRefReply = z.infer<typeof JobRefSchema>;
+
+/** GET /logs: the end of a task's log (its latest attempt's stdout), secrets scrubbed. */
+export const LogsQuerySchema = z.object({
+  target: TargetBodySchema.shape.target,
+  bytes: z.coerce.number().int().positive().max(1_048_576).default(65_536),
+});
+export const LogsReplySchema = z.object({ target: z.string(), text: z.string() });

@@ -1,0 +1,186 @@
+// Reads and validates the config file. This module is the only reader of process.env in the agent.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, type ParsedConfig } from './schema.js';
+
+export interface RuntimeEnv {
+  user: string;
+  home: string;
+  hostname: string;
+  pid: number;
+  /** Set by systemd for Type=notify units. */
+  notifySocket: string | undefined;
+  /** Set by systemd when WatchdogSec= is configured. */
+  watchdogUsec: number | undefined;
+  /** PATH, for locating scheduler commands. */
+  path: string;
+}
+
+export type Listen = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+export interface ShardDir {
+  /** Absolute path; may end in "/*" for every sub-folder. */
+  path: string;
+  target: number | undefined;
+  pattern: string;
+}
+
+export interface Config extends Omit<ParsedConfig, 'workRoot' | 'stateDir' | 'api' | 'watch' | 'tokens'> {
+  /** The file the config came from, or null when only defaults apply. */
+  configPath: string | null;
+  workRoot: string;
+  stateDir: string;
+  dbPath: string;
+  api: Omit<ParsedConfig['api'], 'listen' | 'tokenFile'> & { listen: Listen; listenText: string; tokenFile: string };
+  watch: Omit<ParsedConfig['watch'], 'logsDir' | 'shardDirs'> & { logsDir: string; shardDirs: ShardDir[] };
+  tokens: Omit<ParsedConfig['tokens'], 'outDir'> & { outDir: string };
+  env: RuntimeEnv;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(message: string, problems: string[], options?: { cause?: unknown }) {
+    super(`${message}:\n  - ${problems.join('\n  - ')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
+  const watchdog = env.WATCHDOG_USEC === undefined ? undefined : Number(env.WATCHDOG_USEC);
+  const watchdogPid = env.WATCHDOG_PID === undefined ? undefined : Number(env.WATCHDOG_PID);
+  return {
+    user: env.USER ?? env.LOGNAME ?? 'unknown',
+    home: env.HOME ?? '/',
+    hostname: hostname(),
+    pid: process.pid,
+    notifySocket: env.NOTIFY_SOCKET || undefined,
+    // systemd sets WATCHDOG_PID to the main pid; a child that inherited the variable must not ping.
+    watchdogUsec:
+      watchdog !== undefined && Number.isFinite(watchdog) && (watchdogPid === undefined || watchdogPid === process.pid)
+        ? watchdog
+        : undefined,
+    path: env.PATH ?? '/usr/bin:/bin',
+  };
+}
+
+/** The config path in force: --config, then EMB_AGENT_CONFIG, then ~/.config/emb-agent/config.yaml. */
+export function configPathFor(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): {
+  path: string;
+  explicit: boolean;
+} {
+  if (flag) return { path: path.resolve(flag), explicit: true };
+  if (env.EMB_AGENT_CONFIG) return { path: path.resolve(env.EMB_AGENT_CONFIG), explicit: true };
+  const base = env.XDG_CONFIG_HOME || path.join(env.HOME ?? '/', '.config');
+  return { path: path.join(base, 'emb-agent', 'config.yaml'), explicit: false };
+}
+
+function expandHome(p: string, rt: RuntimeEnv): string {
+  return p
+    .replace(/^~(?=$|\/)/, rt.home)
+    .replace(/\$\{?USER\}?/g, rt.user)
+    .replace(/\$\{?HOME\}?/g, rt.home);
+}
+
+function issuesToProblems(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const where = i.path.length ? i.path.join('.') : '(top level)';
+    if (i.code === 'unrecognized_keys') {
+      const prefix = i.path.length ? `${i.path.join('.')}.` : '';
+      return `${i.keys.map((k) => prefix + k).join(', ')}: unknown key${i.keys.length > 1 ? 's' : ''}`;
+    }
+    return `${where}: ${i.message}`;
+  });
+}
+
+function parseListen(text: string): Listen {
+  if (text.startsWith('unix:')) return { kind: 'unix', path: text.slice('unix:'.length) };
+  const idx = text.lastIndexOf(':');
+  const host = text.slice(0, idx).replace(/^\[|\]$/g, '');
+  return { kind: 'tcp', host, port: Number(text.slice(idx + 1)) };
+}
+
+/** Validates an already-parsed document and resolves every path against the runtime environment. */
+export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string | null): Config {
+  const parsed = ConfigSchema.safeParse(doc ?? {});
+  const where = configPath ?? 'built-in defaults';
+  if (!parsed.success) throw new ConfigError(`invalid config in ${where}`, issuesToProblems(parsed.error.issues));
+  const c = parsed.data;
+  const abs = (p: string, base: string) => path.resolve(base, expandHome(p, rt));
+  const workRoot = abs(c.workRoot ?? `/cluster/work/users/${rt.user}/emb`, rt.home);
+  const stateDir = abs(c.stateDir ?? '~/.local/state/emb-agent', rt.home);
+  const listen = parseListen(c.api.listen);
+  const problems: string[] = [];
+  if (listen.kind === 'tcp' && (listen.port < 0 || listen.port > 65535)) {
+    problems.push(`api.listen: port ${listen.port} is out of range`);
+  }
+  if (listen.kind === 'unix' && !path.isAbsolute(listen.path)) {
+    problems.push('api.listen: a unix socket path must be absolute');
+  }
+  for (const [i, r] of c.diagnose.rules.entries()) {
+    try {
+      new RegExp(r.pattern, r.flags);
+    } catch (err) {
+      problems.push(`diagnose.rules.${i}.pattern: not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+  if (c.resume.checkpointRegex !== undefined) {
+    try {
+      new RegExp(c.resume.checkpointRegex);
+    } catch (err) {
+      problems.push(`resume.checkpointRegex: not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+  if (problems.length) throw new ConfigError(`invalid config in ${where}`, problems);
+  return {
+    ...c,
+    configPath,
+    workRoot,
+    stateDir,
+    dbPath: path.join(stateDir, 'agent.db'),
+    api: {
+      ...c.api,
+      listen,
+      listenText: c.api.listen,
+      tokenFile: abs(c.api.tokenFile ?? 'api-token', stateDir),
+    },
+    watch: {
+      ...c.watch,
+      logsDir: abs(c.watch.logsDir, workRoot),
+      shardDirs: c.watch.shardDirs.map((d) =>
+        typeof d === 'string'
+          ? { path: abs(d, workRoot), target: undefined, pattern: c.watch.shardPattern }
+          : { path: abs(d.path, workRoot), target: d.target, pattern: d.pattern ?? c.watch.shardPattern },
+      ),
+    },
+    tokens: { ...c.tokens, outDir: abs(c.tokens.outDir ?? 'tmp/sas', workRoot) },
+    env: rt,
+  };
+}
+
+/**
+ * Loads the config in force. A missing file at the default location means "all defaults";
+ * a missing file that was asked for explicitly is an error.
+ */
+export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const rt = readRuntimeEnv(env);
+  const { path: file, explicit } = configPathFor(flag, env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return resolveConfig({}, rt, null);
+    throw new ConfigError(`cannot read config ${file}`, [(err as Error).message], { cause: err });
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      `config ${file} is not valid YAML`,
+      doc.errors.map((e) => e.message),
+    );
+  }
+  return resolveConfig(doc.toJS(), rt, file);
+}

@@ -1,0 +1,108 @@
+// The config file's schema. Every object is strict so an unknown key is refused with its path.
+import { z } from 'zod';
+
+const positiveSeconds = z.number().positive();
+
+export const ListenSchema = z
+  .string()
+  .regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
+    message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
+  });
+
+export const ShardDirSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    path: z.string().min(1),
+    /** Shard count at which the build is complete; enables an ETA. */
+    target: z.number().int().positive().optional(),
+    /** Glob for shard file names, matched against names only. */
+    pattern: z.string().min(1).optional(),
+  }),
+]);
+
+export const JobDefaultsSchema = z.strictObject({
+  doneMarker: z.string().min(1).optional(),
+  progress: z.string().min(1).optional(),
+  checkpointRegex: z.string().min(1).optional(),
+  maxAttempts: z.number().int().positive().optional(),
+  resume: z.boolean().optional(),
+});
+
+export const RuleSchema = z.strictObject({
+  cause: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'cause ids are lower-case words joined by "-"' }),
+  pattern: z.string().min(1),
+  flags: z.string().regex(/^[imsu]*$/).optional(),
+  hint: z.string().min(1),
+});
+
+export const ConfigSchema = z.strictObject({
+  workRoot: z.string().min(1).optional(),
+  stateDir: z.string().min(1).optional(),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      listen: ListenSchema.default('127.0.0.1:8787'),
+      /** Listening beyond loopback exposes the API to the whole network; it must be asked for. */
+      allowNonLoopback: z.boolean().default(false),
+      tokenFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  slurm: z
+    .strictObject({
+      pollSeconds: positiveSeconds.default(60),
+      commandTimeoutSeconds: positiveSeconds.default(30),
+      /** Folder holding sbatch/squeue/sacct/scancel/scontrol; default: found on PATH. */
+      binDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  watch: z
+    .strictObject({
+      pollSeconds: positiveSeconds.default(30),
+      /** auto: events on local filesystems, polling on Lustre/NFS/GPFS/BeeGFS. */
+      mode: z.enum(['auto', 'poll', 'events']).default('auto'),
+      logsDir: z.string().min(1).default('logs'),
+      shardDirs: z.array(ShardDirSchema).default(['outputs/shards/*']),
+      shardPattern: z.string().min(1).default('*.tar'),
+      purgeDays: z.number().positive().default(21),
+      rateWindowMinutes: z.number().positive().default(60),
+    })
+    .prefault({}),
+  diagnose: z
+    .strictObject({
+      rules: z.array(RuleSchema).default([]),
+    })
+    .prefault({}),
+  resume: z
+    .strictObject({
+      maxAttempts: z.number().int().positive().default(20),
+      budgetPerHour: z.number().int().positive().default(60),
+      batchWindowSeconds: z.number().nonnegative().default(5),
+      checkpointRegex: z.string().min(1).optional(),
+      jobDefaults: z.record(z.string(), JobDefaultsSchema).default({}),
+    })
+    .prefault({}),
+  tokens: z
+    .strictObject({
+      apiBase: z.url().default('https://planetarycomputer.microsoft.com/api/sas/v1'),
+      collections: z.array(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)?$/)).default([]),
+      outDir: z.string().min(1).optional(),
+      refreshMarginSeconds: z.number().nonnegative().default(900),
+      refreshCron: z.string().min(1).default('*/10 * * * *'),
+      subscriptionKeyFile: z.string().min(1).optional(),
+      requestTimeoutSeconds: positiveSeconds.default(30),
+    })
+    .prefault({}),
+  lease: z
+    .strictObject({
+      ttlSeconds: positiveSeconds.default(90),
+      heartbeatSeconds: positiveSeconds.default(20),
+    })
+    .prefault({}),
+});
+
+export type RawConfig = z.input<typeof ConfigSchema>;
+export type ParsedConfig = z.output<typeof ConfigSchema>;

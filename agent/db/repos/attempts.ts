@@ -1,0 +1,180 @@
+// Attempts: each Slurm job (array task) that ran a task, with what the scheduler and the log told us.
+import type { Database, Statement } from 'better-sqlite3';
+import type { AttemptRow } from './rows.js';
+
+interface Raw {
+  id: number;
+  task_id: number;
+  job_id: string;
+  array_job_id: string;
+  job_id_raw: string | null;
+  intent_id: number | null;
+  slurm_state: string;
+  state_detail: string | null;
+  exit_code: number | null;
+  exit_signal: number | null;
+  stdout_path: string | null;
+  stderr_path: string | null;
+  submitted_at: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  ended: number;
+  decided: number;
+  checkpoint_seen: number;
+  progress_lines: number;
+  created_at: number;
+}
+
+function decode(r: Raw): AttemptRow {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    jobId: r.job_id,
+    arrayJobId: r.array_job_id,
+    jobIdRaw: r.job_id_raw,
+    intentId: r.intent_id,
+    slurmState: r.slurm_state,
+    stateDetail: r.state_detail,
+    exitCode: r.exit_code,
+    exitSignal: r.exit_signal,
+    stdoutPath: r.stdout_path,
+    stderrPath: r.stderr_path,
+    submittedAt: r.submitted_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    ended: r.ended === 1,
+    decided: r.decided === 1,
+    checkpointSeen: r.checkpoint_seen === 1,
+    progressLines: r.progress_lines,
+    createdAt: r.created_at,
+  };
+}
+
+export interface NewAttempt {
+  taskId: number;
+  jobId: string;
+  arrayJobId: string;
+  intentId: number | null;
+  createdAt: number;
+}
+
+/** Scheduler facts about an attempt; undefined fields are left as they are. */
+export interface AttemptFacts {
+  jobIdRaw?: string | null;
+  slurmState: string;
+  stateDetail?: string | null;
+  exitCode?: number | null;
+  exitSignal?: number | null;
+  stdoutPath?: string | null;
+  stderrPath?: string | null;
+  submittedAt?: number | null;
+  startedAt?: number | null;
+  endedAt?: number | null;
+  ended: boolean;
+}
+
+export class AttemptRepo {
+  private readonly s: Record<string, Statement>;
+
+  constructor(db: Database) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO attempts (task_id, job_id, array_job_id, intent_id, slurm_state, created_at)
+         VALUES (?, ?, ?, ?, 'PENDING', ?) ON CONFLICT (job_id) DO NOTHING`,
+      ),
+      byJob: db.prepare('SELECT * FROM attempts WHERE job_id = ?'),
+      get: db.prepare('SELECT * FROM attempts WHERE id = ?'),
+      live: db.prepare('SELECT * FROM attempts WHERE ended = 0 ORDER BY id'),
+      undecided: db.prepare('SELECT * FROM attempts WHERE ended = 1 AND decided = 0 ORDER BY id'),
+      byTask: db.prepare('SELECT * FROM attempts WHERE task_id = ? ORDER BY id'),
+      latestForTask: db.prepare('SELECT * FROM attempts WHERE task_id = ? ORDER BY id DESC LIMIT 1'),
+      byIntent: db.prepare('SELECT * FROM attempts WHERE intent_id = ? ORDER BY id'),
+      update: db.prepare(
+        `UPDATE attempts SET
+           job_id_raw = coalesce(@jobIdRaw, job_id_raw),
+           slurm_state = @slurmState,
+           state_detail = @stateDetail,
+           exit_code = coalesce(@exitCode, exit_code),
+           exit_signal = coalesce(@exitSignal, exit_signal),
+           stdout_path = coalesce(@stdoutPath, stdout_path),
+           stderr_path = coalesce(@stderrPath, stderr_path),
+           submitted_at = coalesce(@submittedAt, submitted_at),
+           started_at = coalesce(@startedAt, started_at),
+           ended_at = coalesce(@endedAt, ended_at),
+           ended = max(ended, @ended)
+         WHERE id = @id`,
+      ),
+      decide: db.prepare('UPDATE attempts SET decided = 1 WHERE id = ?'),
+      logFacts: db.prepare(
+        'UPDATE attempts SET checkpoint_seen = max(checkpoint_seen, ?), progress_lines = ? WHERE id = ?',
+      ),
+      count: db.prepare('SELECT count(*) AS n FROM attempts'),
+    };
+  }
+
+  /** Records a new attempt; an attempt with the same job id is kept as it is. Returns its id. */
+  insert(a: NewAttempt): number {
+    this.s.insert!.run(a.taskId, a.jobId, a.arrayJobId, a.intentId, a.createdAt);
+    return (this.s.byJob!.get(a.jobId) as Raw).id;
+  }
+
+  byJobId(jobId: string): AttemptRow | undefined {
+    const r = this.s.byJob!.get(jobId) as Raw | undefined;
+    return r && decode(r);
+  }
+
+  get(id: number): AttemptRow | undefined {
+    const r = this.s.get!.get(id) as Raw | undefined;
+    return r && decode(r);
+  }
+
+  live(): AttemptRow[] {
+    return (this.s.live!.all() as Raw[]).map(decode);
+  }
+
+  undecided(): AttemptRow[] {
+    return (this.s.undecided!.all() as Raw[]).map(decode);
+  }
+
+  byTask(taskId: number): AttemptRow[] {
+    return (this.s.byTask!.all(taskId) as Raw[]).map(decode);
+  }
+
+  latestForTask(taskId: number): AttemptRow | undefined {
+    const r = this.s.latestForTask!.get(taskId) as Raw | undefined;
+    return r && decode(r);
+  }
+
+  byIntent(intentId: number): AttemptRow[] {
+    return (this.s.byIntent!.all(intentId) as Raw[]).map(decode);
+  }
+
+  update(id: number, f: AttemptFacts): void {
+    this.s.update!.run({
+      id,
+      jobIdRaw: f.jobIdRaw ?? null,
+      slurmState: f.slurmState,
+      stateDetail: f.stateDetail ?? null,
+      exitCode: f.exitCode ?? null,
+      exitSignal: f.exitSignal ?? null,
+      stdoutPath: f.stdoutPath ?? null,
+      stderrPath: f.stderrPath ?? null,
+      submittedAt: f.submittedAt ?? null,
+      startedAt: f.startedAt ?? null,
+      endedAt: f.endedAt ?? null,
+      ended: f.ended ? 1 : 0,
+    });
+  }
+
+  markDecided(id: number): void {
+    this.s.decide!.run(id);
+  }
+
+  setLogFacts(id: number, checkpointSeen: boolean, progressLines: number): void {
+    this.s.logFacts!.run(checkpointSeen ? 1 : 0, progressLines, id);
+  }
+
+  count(): number {
+    return (this.s.count!.get() as { n: number }).n;
+  }
+}

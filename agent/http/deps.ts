@@ -1,0 +1,52 @@
+// What the HTTP app needs from the rest of the agent. buildApp(deps) takes these; main.ts builds them.
+import type { z } from 'zod';
+import type {
+  AdoptBodySchema,
+  AdoptReplySchema,
+  ApiEvent,
+  Health,
+  SubmissionDetail,
+  Submission,
+  SubmitBody,
+  SubmitReplySchema,
+  TargetReplySchema,
+} from '../api/schemas.js';
+import type { TokenStatus } from '../api/tokens.js';
+import type { Logger } from '../log.js';
+
+/** What a job id names: a submission, and the task when the id names one. */
+export interface JobRef {
+  submissionId: number;
+  index: number | null;
+}
+
+export interface ReadModel {
+  submissions(): Submission[];
+  submission(id: number): SubmissionDetail | undefined;
+  events(q: { submissionId?: number | undefined; afterId?: number | undefined; limit: number }): ApiEvent[];
+  /** Resolves "1234" or "1234_7" to the submission (and task) it belongs to; undefined when unknown. */
+  resolveJob(jobId: string): JobRef | undefined;
+}
+
+export interface Commands {
+  submit(body: SubmitBody): Promise<z.infer<typeof SubmitReplySchema>>;
+  adopt(body: z.infer<typeof AdoptBodySchema>): Promise<z.infer<typeof AdoptReplySchema>>;
+  hold(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+  release(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+  resubmit(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+}
+
+export interface AppDeps {
+  /** The bearer token every request must carry. */
+  apiToken: string;
+  logger: Logger;
+  version: string;
+  health(): Health;
+  read: ReadModel;
+  commands: Commands;
+  /** Optional parts: absent when the feature is not configured (the route then answers 404 with a code). */
+  tokens?: { status(): TokenStatus[] };
+  shards?: { status(): unknown[] };
+  logs?: { tail(target: string, maxBytes: number): Promise<string> };
+  metrics?: { render(): string };
+}
