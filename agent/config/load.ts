@@ -17,6 +17,8 @@ export interface RuntimeEnv {
   watchdogUsec: number | undefined;
   /** PATH, for locating scheduler commands. */
   path: string;
+  /** $XDG_CONFIG_HOME when set (where systemd user units live under systemd/user). */
+  configHome: string | undefined;
 }
 
 export type Listen = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -64,6 +66,7 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
         ? watchdog
         : undefined,
     path: env.PATH ?? '/usr/bin:/bin',
+    configHome: env.XDG_CONFIG_HOME || undefined,
   };
 }
 
@@ -156,7 +159,11 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
           : { path: abs(d.path, workRoot), target: d.target, pattern: d.pattern ?? c.watch.shardPattern },
       ),
     },
-    tokens: { ...c.tokens, outDir: abs(c.tokens.outDir ?? 'tmp/sas', workRoot) },
+    tokens: {
+      ...c.tokens,
+      outDir: abs(c.tokens.outDir ?? 'tmp/sas', workRoot),
+      subscriptionKeyFile: c.tokens.subscriptionKeyFile && abs(c.tokens.subscriptionKeyFile, stateDir),
+    },
     env: rt,
   };
 }
