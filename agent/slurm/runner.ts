@@ -1,0 +1,124 @@
+// Runs one scheduler command: argv only (never a shell), always a time-out, failures classified.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Logger } from '../log.js';
+import { SchedulerError, classifyFailure, reasonFromStderr } from './errors.js';
+
+export interface RunnerOptions {
+  timeoutMs: number;
+  /** Folder holding the Slurm commands; when absent they are found on PATH. */
+  binDir?: string | undefined;
+  logger: Logger;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  /**
+   * With exactEnv the child gets exactly this environment (sbatch: the recorded one). Otherwise these
+   * variables are laid over the agent's own environment, and an undefined value removes one.
+   */
+  env?: Record<string, string | undefined>;
+  exactEnv?: boolean;
+  /**
+   * Lets a caller accept some non-zero exits (squeue's "Invalid job id specified" for jobs that left
+   * the queue). Returning true makes the result count as success.
+   */
+  accept?: (result: RunResult) => boolean;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Grace after SIGTERM before SIGKILL when a command overruns its time-out. */
+const FORCE_KILL_MS = 2000;
+/** sacct for thousands of array tasks stays far below this; a runaway command must not eat memory. */
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+export class CommandRunner {
+  private readonly timeoutMs: number;
+  private readonly binDir: string | undefined;
+  private readonly logger: Logger;
+
+  constructor(opts: RunnerOptions) {
+    if (!(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${opts.timeoutMs}`);
+    this.timeoutMs = opts.timeoutMs;
+    this.binDir = opts.binDir;
+    this.logger = opts.logger;
+  }
+
+  /** The path or name execa is given for a Slurm command. */
+  resolve(command: string): string {
+    return this.binDir === undefined ? command : path.join(this.binDir, command);
+  }
+
+  async run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    // A missing cwd also surfaces as ENOENT from spawn; say which one it is.
+    if (opts.cwd !== undefined) await assertDirectory(command, opts.cwd);
+    const started = Date.now();
+    const result = await execa(this.resolve(command), args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: opts.exactEnv !== true,
+      timeout: this.timeoutMs,
+      forceKillAfterDelay: FORCE_KILL_MS,
+      maxBuffer: MAX_BUFFER,
+      reject: false,
+      stdin: 'ignore',
+      encoding: 'utf8',
+      stripFinalNewline: false,
+      shell: false,
+    });
+    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+    const exitCode = result.exitCode ?? null;
+    // Arguments are logged, the environment never is (sbatch gets the user's, which may hold tokens).
+    this.logger.debug(
+      { command, args, exitCode, ms: Date.now() - started, timedOut: result.timedOut },
+      'slurm command finished',
+    );
+
+    if (!result.failed) return { stdout, stderr, exitCode: 0 };
+    if (exitCode !== null && !result.timedOut && opts.accept?.({ stdout, stderr, exitCode })) {
+      return { stdout, stderr, exitCode };
+    }
+
+    const errno = result.code ?? null;
+    const signal = result.signal ?? null;
+    const kind = classifyFailure({
+      command,
+      stderr,
+      exitCode,
+      timedOut: result.timedOut,
+      signal: result.timedOut ? null : signal,
+      errno,
+    });
+    let reason: string;
+    if (errno === 'ENOENT') reason = `command not found: ${this.resolve(command)}`;
+    else if (result.timedOut) reason = `timed out after ${formatMs(this.timeoutMs)}`;
+    else if (signal !== null && stderr.trim() === '') reason = `killed by ${signal}`;
+    else reason = reasonFromStderr(stderr, `exited with status ${exitCode ?? 'unknown'}`);
+    const cause = new Error(result.shortMessage ?? reason);
+    throw new SchedulerError(kind, { command, reason, stderr, exitCode, cause });
+  }
+}
+
+async function assertDirectory(command: string, dir: string): Promise<void> {
+  const info = await stat(dir).catch((err: unknown) => {
+    throw new SchedulerError('permanent', {
+      command,
+      reason: `working directory ${dir} is not usable`,
+      cause: err,
+    });
+  });
+  if (!info.isDirectory()) {
+    throw new SchedulerError('permanent', { command, reason: `working directory ${dir} is not a directory` });
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}

@@ -1,0 +1,161 @@
+// squeue -O (--Format) output: the default queue path. -O is the only text format that reaches StdOut,
+// StdErr and Comment; each field gets width 0 (no padding, no truncation) and our own delimiter as its
+// suffix. Checked on 22.05.8: StdOut prints the raw pattern (std-path.ts expands it), exit_code a wait
+// status, Comment "(null)" when unset.
+//
+// --array-unique, not --array: split-off pending tasks (a requeued task) get their own line with their
+// own raw id, while the array's unstarted remainder stays one line "1234_[8-15%4]" that keeps the %4
+// throttle (--array would print one line per index and drop it) and whose size does not grow with the
+// array. The parser expands the remainder.
+import { z } from 'zod';
+import { decodeWaitStatus } from './exit-code.js';
+import { parseJobId } from './job-id.js';
+import { emptyRecord, expandRemainder, shareArrayThrottle, outputError, textOrNull } from './records.js';
+import { parseStateText } from './state.js';
+import { resolvePrintedStdPath, type StdPathContext } from './std-path.js';
+import { parseDuration, parseSlurmTime } from './time.js';
+import type { JobRecord } from './types.js';
+
+export const SQUEUE_FIELDS = [
+  'JobArrayID',
+  'JobID',
+  'ArrayJobID',
+  'ArrayTaskID',
+  'UserName',
+  'Name',
+  'State',
+  'Reason',
+  'exit_code',
+  'SubmitTime',
+  'StartTime',
+  'EndTime',
+  'TimeLimit',
+  'TimeUsed',
+  'WorkDir',
+  'StdOut',
+  'StdErr',
+  'Comment',
+] as const;
+
+/** Printed after every field: the ASCII unit separator, which no job name, path or comment holds. */
+export const SQUEUE_DELIMITER = '\x1f';
+
+export type QueueSelector = { user: string } | { me: true } | { jobIds: string[] };
+
+/**
+ * argv for one squeue call. --states=all includes jobs that ended within MinJobAge (still in memory),
+ * so a finished task is seen before sacct has it.
+ */
+export function squeueTextArgs(selector: QueueSelector): string[] {
+  const format = SQUEUE_FIELDS.map((f) => `${f}:${SQUEUE_DELIMITER}`).join(',');
+  const who =
+    'user' in selector
+      ? [`--user=${selector.user}`]
+      : 'me' in selector
+        ? ['--me']
+        : [`--jobs=${selector.jobIds.join(',')}`];
+  return ['--noheader', '--array-unique', '--states=all', ...who, `--Format=${format}`];
+}
+
+const Row = z.object(
+  Object.fromEntries(SQUEUE_FIELDS.map((f) => [f, z.string()])) as Record<
+    (typeof SQUEUE_FIELDS)[number],
+    z.ZodString
+  >,
+);
+type Row = z.infer<typeof Row>;
+
+export function parseSqueueText(stdout: string): JobRecord[] {
+  const records: JobRecord[] = [];
+  const lines = stdout.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') return;
+    const parts = line.split(SQUEUE_DELIMITER);
+    // Each field ends with the delimiter, so a full line splits into one more part (empty) than fields.
+    if (parts.length !== SQUEUE_FIELDS.length + 1 || (parts.at(-1) ?? '').trim() !== '') {
+      throw outputError('squeue', i + 1, `expected ${SQUEUE_FIELDS.length} fields`, line);
+    }
+    const row = Row.parse(Object.fromEntries(SQUEUE_FIELDS.map((f, k) => [f, parts[k] ?? ''])));
+    records.push(...rowToRecords(row, i + 1, line));
+  });
+  return shareArrayThrottle(records);
+}
+
+function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
+  const bad = (what: string): never => {
+    throw outputError('squeue', lineNo, what, line);
+  };
+  const id =
+    parseJobId(row.JobArrayID) ?? bad(`JobArrayID ${JSON.stringify(row.JobArrayID)} is not a job id`);
+  if (id.kind === 'step') return [];
+  const rawId = /^\d+$/.test(row.JobID.trim())
+    ? row.JobID.trim()
+    : bad(`JobID ${JSON.stringify(row.JobID)} is not a number`);
+  const time = (field: 'SubmitTime' | 'StartTime' | 'EndTime'): number | null => {
+    const v = parseSlurmTime(row[field]);
+    return v === undefined ? bad(`${field} ${JSON.stringify(row[field])} is not a time`) : v;
+  };
+  const limit = parseDuration(row.TimeLimit);
+  const used = parseDuration(row.TimeUsed);
+  const exitText = row.exit_code.trim();
+  const exit = /^\d+$/.test(exitText)
+    ? decodeWaitStatus(Number(exitText))
+    : { exitCode: null, exitSignal: null };
+  const { state, detail } = parseStateText(row.State);
+  const reason = textOrNull(row.Reason);
+  const workDir = textOrNull(row.WorkDir);
+  const name = textOrNull(row.Name);
+
+  const rec: JobRecord = {
+    ...emptyRecord(row.JobArrayID.trim(), id.baseId),
+    jobIdRaw: rawId,
+    name,
+    state,
+    // squeue has no "CANCELLED by"; its reason (Resources, JobArrayTaskLimit, ...) says more.
+    stateDetail: reason === null || reason === 'None' ? detail : reason,
+    exitCode: exit.exitCode,
+    exitSignal: exit.exitSignal,
+    submitTime: time('SubmitTime'),
+    startTime: time('StartTime'),
+    endTime: time('EndTime'),
+    elapsedSeconds:
+      used === undefined ? bad(`TimeUsed ${JSON.stringify(row.TimeUsed)} is not a duration`) : used,
+    timeLimitMinutes:
+      limit === undefined
+        ? bad(`TimeLimit ${JSON.stringify(row.TimeLimit)} is not a duration`)
+        : limit === null
+          ? null
+          : Math.round(limit / 60),
+    workDir,
+    comment: textOrNull(row.Comment),
+  };
+  const ctx = (taskId: number | null, raw: string | null): StdPathContext => ({
+    jobIdRaw: raw,
+    arrayJobId: id.baseId,
+    arrayTaskId: taskId,
+    user: textOrNull(row.UserName),
+    name,
+    workDir,
+  });
+  const paths = (c: StdPathContext) => {
+    const stdoutPath = resolvePrintedStdPath(textOrNull(row.StdOut), c);
+    return { stdoutPath, stderrPath: resolvePrintedStdPath(textOrNull(row.StdErr), c) ?? stdoutPath };
+  };
+
+  switch (id.kind) {
+    case 'remainder':
+      // Not started: no end time, no exit code yet; the raw id printed is the array's own.
+      return expandRemainder(
+        { ...rec, endTime: null },
+        id.baseId,
+        id.spec.indices,
+        id.spec.throttle,
+        (index) => paths(ctx(index, null)),
+      );
+    case 'task':
+      return [{ ...rec, arrayTaskId: id.taskId, ...paths(ctx(id.taskId, rawId)) }];
+    default:
+      return [{ ...rec, ...paths(ctx(null, rawId)) }];
+  }
+}
