@@ -36,18 +36,8 @@ export function createLogger(
         censor: 'REDACTED',
       },
       hooks: {
-        // Scrub every string argument (messages and interpolations) on its way out.
-        logMethod(args, method) {
-          const clean = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<
-            typeof method
-          >;
-          method.apply(this, clean);
-        },
-      },
-      formatters: {
-        log(obj) {
-          return JSON.parse(scrubSecrets(JSON.stringify(obj))) as Record<string, unknown>;
-        },
+        // Scrub the final line: messages, bindings, errors and their causes alike, whatever their shape.
+        streamWrite: (line) => scrubSecrets(line),
       },
     },
     destination,

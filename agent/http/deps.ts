@@ -11,6 +11,7 @@ import type {
   SubmitReplySchema,
   TargetReplySchema,
 } from '../api/schemas.js';
+import type { ShardStatus } from '../api/shards.js';
 import type { TokenStatus } from '../api/tokens.js';
 import type { Logger } from '../log.js';
 
@@ -46,7 +47,7 @@ export interface AppDeps {
   commands: Commands;
   /** Optional parts: absent when the feature is not configured (the route then answers 404 with a code). */
   tokens?: { status(): TokenStatus[] };
-  shards?: { status(): unknown[] };
+  shards?: { status(): ShardStatus[] };
   logs?: { tail(target: string, maxBytes: number): Promise<string> };
   metrics?: { render(): string };
 }

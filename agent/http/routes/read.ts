@@ -1,0 +1,110 @@
+// Read routes: health, submissions with their tasks, a submission's detail, job id lookup, events.
+import {
+  EventListSchema,
+  EventsQuerySchema,
+  HealthSchema,
+  IdParamsSchema,
+  JobParamsSchema,
+  JobRefSchema,
+  SubmissionDetailSchema,
+  SubmissionListSchema,
+  type Submission,
+} from '../../api/schemas.js';
+import { AgentError } from '../../errors.js';
+import type { AppDeps } from '../deps.js';
+import { ERROR_REPLIES, type ZodApp } from './types.js';
+
+/**
+ * The list is the largest reply (10,000 tasks ≈ 1.6 MB) and the most asked for. The read model returns the
+ * same array while the database is unchanged, so its validated JSON is kept per array and sent as it is.
+ */
+function listSerializer(): (list: Submission[]) => string {
+  const cache = new WeakMap<Submission[], string>();
+  return (list) => {
+    let json = cache.get(list);
+    if (json === undefined) {
+      json = JSON.stringify(SubmissionListSchema.parse(list));
+      cache.set(list, json);
+    }
+    return json;
+  };
+}
+
+export function readRoutes(app: ZodApp, deps: AppDeps): void {
+  const listJson = listSerializer();
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'The agent, its scheduler and its database',
+        response: { 200: HealthSchema, ...ERROR_REPLIES },
+      },
+    },
+    () => deps.health(),
+  );
+
+  app.get(
+    '/submissions',
+    {
+      schema: {
+        summary: 'Every submission with its tasks (state, attempts, latest job id, diagnosis)',
+        response: { 200: SubmissionListSchema, ...ERROR_REPLIES },
+      },
+    },
+    (_req, reply) => {
+      // A string with a JSON content type is sent untouched by fastify (the schema still documents the route).
+      void reply.type('application/json; charset=utf-8').send(listJson(deps.read.submissions()) as never);
+    },
+  );
+
+  app.get(
+    '/submissions/:id',
+    {
+      schema: {
+        summary: "One submission with each task's attempt history and the submission's recent events",
+        params: IdParamsSchema,
+        response: { 200: SubmissionDetailSchema, ...ERROR_REPLIES },
+      },
+    },
+    (req) => {
+      const detail = deps.read.submission(req.params.id);
+      if (!detail) throw new AgentError('AGENT_ERR_NOT_FOUND', `no submission #${req.params.id}`);
+      return detail;
+    },
+  );
+
+  app.get(
+    '/jobs/:jobId',
+    {
+      schema: {
+        summary: 'The submission (and task) a Slurm job id belongs to',
+        params: JobParamsSchema,
+        response: { 200: JobRefSchema, ...ERROR_REPLIES },
+      },
+    },
+    (req) => {
+      const ref = deps.read.resolveJob(req.params.jobId);
+      if (!ref)
+        throw new AgentError('AGENT_ERR_NOT_TRACKED', `job ${req.params.jobId} is not tracked by this agent`);
+      return ref;
+    },
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        summary: 'Events, oldest first: the newest `limit`, or those after the id `after`',
+        querystring: EventsQuerySchema,
+        response: { 200: EventListSchema, ...ERROR_REPLIES },
+      },
+    },
+    (req) =>
+      deps.read.events({
+        submissionId: req.query.submission,
+        afterId: req.query.after,
+        limit: req.query.limit,
+      }),
+  );
+}

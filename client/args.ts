@@ -1,0 +1,150 @@
+// Command-line parsing: global options anywhere before "--", per-command options, positionals.
+import { UsageError } from './errors.js';
+
+export interface GlobalOptions {
+  config: string | undefined;
+  url: string | undefined;
+  tokenFile: string | undefined;
+  json: boolean;
+  /** Validate replies against the API's zod schemas (slower: loads zod). */
+  check: boolean;
+  help: boolean;
+}
+
+export interface Parsed {
+  global: GlobalOptions;
+  command: string | undefined;
+  /** Command options by long name: a string for options with a value, true for flags. */
+  options: Map<string, string | true>;
+  positionals: string[];
+  /** Everything after "--". */
+  passthrough: string[];
+}
+
+/** Options with a value are listed with true, flags with false. */
+export type OptionSpec = Record<string, boolean>;
+
+const GLOBAL: OptionSpec = {
+  config: true,
+  url: true,
+  'token-file': true,
+  json: false,
+  check: false,
+  help: false,
+};
+
+export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
+  ls: {},
+  show: {},
+  submit: {
+    'done-marker': true,
+    progress: true,
+    'checkpoint-regex': true,
+    'max-attempts': true,
+    'no-resume': false,
+  },
+  adopt: {},
+  hold: {},
+  release: {},
+  resubmit: {},
+  shards: {},
+  tokens: {},
+  events: { submission: true, follow: false, limit: true, interval: true },
+  health: {},
+  logs: { bytes: true },
+  help: {},
+};
+
+export function parseArgs(argv: readonly string[]): Parsed {
+  const global: GlobalOptions = {
+    config: undefined,
+    url: undefined,
+    tokenFile: undefined,
+    json: false,
+    check: false,
+    help: false,
+  };
+  const options = new Map<string, string | true>();
+  const positionals: string[] = [];
+  let command: string | undefined;
+  let passthrough: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      passthrough = argv.slice(i + 1);
+      break;
+    }
+    if (arg === '-h') {
+      global.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--') || arg === '-') {
+      if (command === undefined) {
+        command = arg;
+        if (!(arg in COMMAND_OPTIONS))
+          throw new UsageError(`unknown command "${arg}"; see emb-client --help`);
+      } else positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const local = command === undefined ? undefined : COMMAND_OPTIONS[command]?.[name];
+    const takesValue = name in GLOBAL ? GLOBAL[name] : local;
+    if (takesValue === undefined) {
+      const where = command === undefined ? '' : ` for ${command}`;
+      const hint = command === 'submit' ? ' (sbatch options go after "--")' : '';
+      throw new UsageError(`unknown option --${name}${where}${hint}; see emb-client --help`);
+    }
+    let value: string | true = true;
+    if (takesValue) {
+      if (eq !== -1) value = arg.slice(eq + 1);
+      else if (i + 1 < argv.length && argv[i + 1] !== '--') value = argv[++i] as string;
+      else throw new UsageError(`--${name} needs a value`);
+    } else if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+    if (name in GLOBAL) setGlobal(global, name, value);
+    else options.set(name, value);
+  }
+  return { global, command, options, positionals, passthrough };
+}
+
+function setGlobal(g: GlobalOptions, name: string, value: string | true): void {
+  if (name === 'config') g.config = value as string;
+  else if (name === 'url') g.url = value as string;
+  else if (name === 'token-file') g.tokenFile = value as string;
+  else if (name === 'json') g.json = true;
+  else if (name === 'check') g.check = true;
+  else if (name === 'help') g.help = true;
+}
+
+export function intOption(options: Map<string, string | true>, name: string, min = 1): number | undefined {
+  const v = options.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name} expects a whole number ≥ ${min}, got "${String(v)}"`);
+  }
+  return n;
+}
+
+export function stringOption(options: Map<string, string | true>, name: string): string | undefined {
+  const v = options.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A job id (1234, 1234_7) or #SUBMISSION[:INDEX], as the API's TargetBodySchema accepts. */
+export const TARGET_RE = /^(\d+(_\d+)?|#\d+(:\d+)?)$/;
+
+export function oneTarget(positionals: string[], command: string): string {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `${command} takes one TARGET: a job id (1234, 1234_7) or #SUBMISSION[:INDEX] (#12, #12:7)`,
+    );
+  }
+  const target = positionals[0] as string;
+  if (!TARGET_RE.test(target)) {
+    throw new UsageError(
+      `"${target}" is not a TARGET: expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX] (#12, #12:7)`,
+    );
+  }
+  return target;
+}

@@ -1,0 +1,23 @@
+// emb-client health: is the agent well, and can it reach the scheduler?
+import type { Health } from '../../agent/api/schemas.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../errors.js';
+import { shortTime } from '../format/text.js';
+
+export default async function health(ctx: Context): Promise<number> {
+  const api = await ctx.api();
+  const reply = await api.raw('GET', '/health');
+  const h = JSON.parse(reply.body) as Health;
+  if (ctx.parsed.global.json) ctx.out(`${reply.body}\n`);
+  else {
+    const s = h.scheduler;
+    const lines = [
+      `${h.ok ? 'ok' : 'NOT OK'}: emb-agent ${h.version} on ${h.host} (pid ${h.pid}), since ${shortTime(h.startedAt)}, listening on ${h.listen}`,
+      `scheduler: ${s.available ? 'available' : 'UNAVAILABLE'}${s.version ? `, Slurm ${s.version}` : ''}, ${s.liveJobs} live job(s), last poll ${shortTime(s.lastPollAt)}`,
+      ...(s.lastError ? [`  last error: ${s.lastError}`] : []),
+      `database: ${h.db.path} (${h.db.journal}, schema ${h.db.schemaVersion})`,
+    ];
+    ctx.out(`${lines.join('\n')}\n`);
+  }
+  return h.ok ? EXIT.ok : EXIT.api;
+}

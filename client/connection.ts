@@ -1,0 +1,92 @@
+// Where the agent is and which token to show it: flags, then EMB_AGENT_URL / EMB_AGENT_TOKEN_FILE, then the config.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GlobalOptions } from './args.js';
+import { readClientConfig, type ClientConfig } from './config.js';
+import { ClientError, EXIT, UsageError } from './errors.js';
+
+export type Endpoint =
+  | { kind: 'tcp'; host: string; port: number; basePath: string; display: string }
+  | { kind: 'unix'; socketPath: string; display: string };
+
+export interface Connection {
+  endpoint: Endpoint;
+  tokenFile: string;
+  home: string | undefined;
+  /** Loaded only when needed (no flag or variable gave the URL and token file, or to explain a failure). */
+  config: () => Promise<ClientConfig>;
+}
+
+/** "http://host:port[/base]", "host:port", "unix:/path", or a config listen value ("0.0.0.0:8787"). */
+export function parseEndpoint(text: string, from: string): Endpoint {
+  if (text.startsWith('unix:')) {
+    const socketPath = text.slice('unix:'.length);
+    if (!path.isAbsolute(socketPath))
+      throw new UsageError(`${from}: a unix socket path must be absolute, got "${text}"`);
+    return { kind: 'unix', socketPath, display: text };
+  }
+  if (text.startsWith('https://')) {
+    throw new UsageError(
+      `${from}: the agent speaks plain HTTP on loopback; use http:// (or an ssh tunnel), not ${text}`,
+    );
+  }
+  const withScheme = text.includes('://') ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new UsageError(
+      `${from}: "${text}" is not a URL like http://127.0.0.1:8787 or unix:/path/to/socket`,
+    );
+  }
+  if (url.protocol !== 'http:')
+    throw new UsageError(`${from}: unsupported scheme ${url.protocol} in "${text}"`);
+  let host = url.hostname.replace(/^\[|\]$/g, '');
+  // An agent listening on every interface is reached on loopback.
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  const port = url.port === '' ? 80 : Number(url.port);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { kind: 'tcp', host, port, basePath, display: `http://${shownHost}:${port}${basePath}` };
+}
+
+/** The endpoint and token file from flags and variables, completed from the config file only when needed. */
+export async function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Connection> {
+  let cached: Promise<ClientConfig> | undefined;
+  const config = () => (cached ??= readClientConfig(g.config, env));
+  const url = g.url ?? env.EMB_AGENT_URL;
+  const tokenFile = g.tokenFile ?? env.EMB_AGENT_TOKEN_FILE;
+  const cfg = url && tokenFile ? undefined : await config();
+  const endpoint = url
+    ? parseEndpoint(url, g.url ? '--url' : 'EMB_AGENT_URL')
+    : parseEndpoint(
+        (cfg as ClientConfig).listen,
+        cfg?.path ? `api.listen in ${cfg.path}` : 'the default address',
+      );
+  return {
+    endpoint,
+    tokenFile: tokenFile ? path.resolve(tokenFile) : (cfg as ClientConfig).tokenFile,
+    home: env.HOME,
+    config,
+  };
+}
+
+export function readToken(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ClientError(
+      EXIT.usage,
+      `cannot read the API token from ${file} (${code}).\n` +
+        '  The agent writes it when it first starts (emb-agent run). From another machine, copy it there and\n' +
+        '  pass --token-file (or set EMB_AGENT_TOKEN_FILE).',
+      { cause: err },
+    );
+  }
+  const token = text.trim();
+  if (!token) throw new ClientError(EXIT.usage, `the API token file ${file} is empty`);
+  return token;
+}

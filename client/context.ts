@@ -1,0 +1,15 @@
+// What every command receives: the parsed command line, a lazily connected Api, and an output sink.
+import type { Api } from './api.js';
+import type { Parsed } from './args.js';
+
+export interface Context {
+  parsed: Parsed;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  api(): Promise<Api>;
+  out(text: string): void;
+  /** Resolves after `ms`; events --follow waits with it. */
+  sleep(ms: number): Promise<void>;
+}
+
+export type Command = (ctx: Context) => Promise<number>;

@@ -1,0 +1,111 @@
+// `ls` and `show` for people: a header per submission, then its tasks grouped into ranges.
+import type { ApiEvent, Submission, SubmissionDetail } from '../../agent/api/schemas.js';
+import { taskRows } from './tasks.js';
+import { columns, countsLine, plural, shortTime } from './text.js';
+
+function header(
+  s: Pick<Submission, 'id' | 'name' | 'jobId' | 'origin' | 'createdAt' | 'held' | 'tasks'>,
+): string {
+  const held = s.held ? '  HELD' : '';
+  const adopted = s.origin === 'adopt' ? ' (adopted)' : '';
+  return `#${s.id}  ${s.name ?? '-'}  job ${s.jobId}${adopted}  ${plural(s.tasks.length, 'task')}  since ${shortTime(s.createdAt)}${held}`;
+}
+
+export function renderList(subs: readonly Submission[]): string {
+  if (subs.length === 0)
+    return 'no submissions yet: emb-client submit -- <sbatch args>, or emb-client adopt JOBID\n';
+  const out: string[] = [];
+  for (const s of subs) {
+    out.push(header(s), `    ${countsLine(s.counts)}`, ...columns(taskRows(s.tasks), '    '), '');
+  }
+  return out.join('\n');
+}
+
+export function eventLines(events: readonly ApiEvent[]): string[] {
+  return columns(
+    events.map((e) => [
+      shortTime(e.at),
+      e.level,
+      e.kind,
+      e.submissionId === null ? '' : `#${e.submissionId}`,
+      e.jobId ?? '',
+      e.message,
+    ]),
+  );
+}
+
+type DetailTask = SubmissionDetail['tasks'][number];
+
+function historyLines(t: DetailTask): string[] {
+  const head = `task ${t.index}  ${t.state}${t.held && t.state !== 'held' ? ' (held)' : ''}  ${plural(t.attempts, 'attempt')}`;
+  const lines = [head + (t.reason ? `  — ${t.reason}` : '')];
+  if (t.diagnosis) {
+    lines.push(`    diagnosis ${t.diagnosis.cause}: ${t.diagnosis.hint}`);
+    if (t.diagnosis.line) lines.push(`    log: ${t.diagnosis.line}`);
+  }
+  const rows = t.history.map((a) => [
+    a.jobId,
+    a.slurmState + (a.stateDetail ? ` ${a.stateDetail}` : ''),
+    `submitted ${shortTime(a.submittedAt)}`,
+    `started ${shortTime(a.startedAt)}`,
+    `ended ${shortTime(a.endedAt)}`,
+    a.exitCode === null ? '' : `exit ${a.exitCode}:${a.exitSignal ?? 0}`,
+    a.checkpointSeen ? 'checkpoint' : '',
+    a.decision ? `→ ${a.decision}` : '',
+  ]);
+  lines.push(...columns(rows, '    '));
+  return lines;
+}
+
+/** How many not-done tasks `show` details before pointing at `show JOBID_INDEX`. */
+export const SHOW_TASKS = 30;
+
+export function renderDetail(d: SubmissionDetail, focus: number | null): string {
+  const out = [header(d)];
+  out.push(
+    ...columns(
+      [
+        ['cwd', d.cwd],
+        ['args', d.args.join(' ')],
+        [
+          'array',
+          d.arraySpec === null
+            ? '-'
+            : d.arraySpec + (d.throttle === null ? '' : ` (at most ${d.throttle} at once)`),
+        ],
+        ['done marker', d.markers.doneMarker ?? '-'],
+        ['progress', d.markers.progress ?? '-'],
+        ['checkpoint', d.markers.checkpointRegex ?? 'default'],
+        ['attempts', d.markers.maxAttempts === null ? 'default cap' : `at most ${d.markers.maxAttempts}`],
+        ['resume', d.markers.resume ? 'yes' : 'no (--no-resume)'],
+        ...d.recipeNotes.map((n) => ['note', n]),
+      ],
+      '  ',
+    ),
+  );
+  if (focus !== null) {
+    const t = d.tasks.find((x) => x.index === focus);
+    if (!t) return `${out.join('\n')}\n  no task ${focus} in #${d.id}\n`;
+    const jobs = new Set(t.history.map((a) => a.jobId));
+    const events = d.events.filter((e) => e.jobId !== null && jobs.has(e.jobId));
+    out.push(
+      '',
+      ...historyLines(t).map((l) => `  ${l}`),
+      '',
+      events.length ? '  events:' : '  events: none recent',
+    );
+    out.push(...eventLines(events).map((l) => `    ${l}`));
+    return out.join('\n') + '\n';
+  }
+  out.push('', `  ${countsLine(d.counts)}`, ...columns(taskRows(d.tasks), '    '));
+  const open = d.tasks.filter((t) => t.state !== 'done');
+  if (open.length) {
+    out.push('', '  tasks not done:');
+    for (const t of open.slice(0, SHOW_TASKS)) out.push(...historyLines(t).map((l) => `    ${l}`));
+    if (open.length > SHOW_TASKS) {
+      out.push(`    … ${open.length - SHOW_TASKS} more: emb-client show #${d.id}:INDEX for one task`);
+    }
+  }
+  out.push('', `  events (last ${d.events.length}):`, ...eventLines(d.events).map((l) => `    ${l}`));
+  return out.join('\n') + '\n';
+}
