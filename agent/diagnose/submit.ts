@@ -1,0 +1,33 @@
+// Diagnoses a refused sbatch from its stderr, sharpened by the argv that was refused.
+import type { Diagnosis } from '../api/diagnosis.js';
+import type { Diagnoser } from './diagnose.js';
+import { MEM_ON_NORMAL_HINT } from './rules.js';
+
+/** True when argv asks for memory on the normal partition, which Betzy refuses. */
+export function memOnNormal(argv: readonly string[]): boolean {
+  let mem = false;
+  let normal = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (/^--mem(?:-per-cpu|-per-gpu)?(?:=|$)/.test(a)) mem = true;
+    if (a === '--partition=normal' || a === '-pnormal') normal = true;
+    if ((a === '--partition' || a === '-p') && argv[i + 1] === 'normal') normal = true;
+    if (a === '--') break;
+  }
+  return mem && normal;
+}
+
+/** The most severe diagnosis among stderr's lines; a generic rejection of --mem on normal gets the specific hint. */
+export function diagnoseSubmit(
+  stderr: string,
+  argv: readonly string[],
+  diagnoser: Diagnoser,
+): Diagnosis | null {
+  let best: Diagnosis | null = null;
+  for (const line of stderr.split(/\r?\n/)) {
+    const d = diagnoser.diagnoseLine(line);
+    if (d && diagnoser.prefer(best, d)) best = d;
+  }
+  if (best?.cause === 'sbatch-rejected' && memOnNormal(argv)) return { ...best, hint: MEM_ON_NORMAL_HINT };
+  return best;
+}

@@ -1,0 +1,142 @@
+// Counts the shards of one folder cheaply. An idle scan is one stat of the folder: its mtime changes only
+// when entries are added, removed or renamed. A changed folder is listed (readdir) and only NEW names are
+// statted; removed names are dropped by difference. Files still being written are re-statted while young.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describeError } from '../errors.js';
+import { mapLimit } from './map-limit.js';
+import { indexOf, type IndexRule } from './shard-index.js';
+import { ShardTable } from './shard-table.js';
+
+/** Shared by the folders of one cycle: at most `left` per-file stats in total. */
+export interface StatBudget {
+  left: number;
+}
+
+export interface ScanContext {
+  now: number;
+  budget: StatBudget;
+  /** Re-stat files whose mtime is younger than this (ms): shards being written grow without a folder change. */
+  freshMs: number;
+  /** The periodic refresh of young files is due this cycle. */
+  refreshDue: boolean;
+  /** Per-file stats in flight per folder. */
+  concurrency: number;
+}
+
+export interface ScanOutcome {
+  listed: boolean;
+  statted: number;
+  /** Count or bytes differ from before this scan. */
+  changed: boolean;
+}
+
+export class FolderScanner {
+  readonly dir: string;
+  readonly table = new ShardTable();
+  exists = false;
+  error: string | null = null;
+  lastScanAt: number | null = null;
+  private mtimeNs: bigint | null = null;
+  /**
+   * Directory mtimes can have one-second resolution (Lustre): an entry added in the same second as the
+   * listing leaves the mtime unchanged. So after any change the folder is listed once more next cycle.
+   */
+  private recheck = false;
+
+  constructor(
+    dir: string,
+    private readonly match: (name: string) => boolean,
+    private readonly indexRule: IndexRule,
+  ) {
+    this.dir = dir;
+  }
+
+  get count(): number {
+    return this.table.count;
+  }
+
+  get bytes(): number {
+    return this.table.bytes;
+  }
+
+  /** Shards counted but not statted yet (the stat budget ran out): bytes is a lower bound meanwhile. */
+  get pendingStats(): number {
+    return this.table.pending;
+  }
+
+  async scan(ctx: ScanContext): Promise<ScanOutcome> {
+    const [count, bytes, existed] = [this.count, this.bytes, this.exists];
+    const outcome: ScanOutcome = { listed: false, statted: 0, changed: false };
+    this.lastScanAt = ctx.now;
+    let mtimeNs: bigint;
+    try {
+      const st = await stat(this.dir, { bigint: true });
+      if (!st.isDirectory())
+        throw Object.assign(new Error(`${this.dir} is not a folder`), { code: 'ENOTDIR' });
+      mtimeNs = st.mtimeNs;
+      this.exists = true;
+      this.error = null;
+    } catch (err) {
+      this.exists = false;
+      this.error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : describeError(err);
+      this.table.clear();
+      this.mtimeNs = null;
+      this.recheck = false;
+      outcome.changed = existed;
+      return outcome;
+    }
+    if (mtimeNs !== this.mtimeNs || this.recheck) {
+      this.recheck = mtimeNs !== this.mtimeNs;
+      this.mtimeNs = mtimeNs;
+      outcome.listed = await this.list();
+    }
+    outcome.statted = await this.statFiles(ctx, outcome.listed || ctx.refreshDue);
+    outcome.changed = this.count !== count || this.bytes !== bytes || !existed;
+    return outcome;
+  }
+
+  private async list(): Promise<boolean> {
+    let entries;
+    try {
+      entries = await readdir(this.dir, { withFileTypes: true });
+    } catch (err) {
+      this.error = describeError(err);
+      this.mtimeNs = null; // list again next cycle
+      return false;
+    }
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (e.isDirectory() || !this.match(e.name)) continue;
+      seen.add(e.name);
+      if (!this.table.has(e.name)) this.table.add(e.name, indexOf(e.name, this.indexRule));
+    }
+    for (const name of [...this.table.allNames()]) if (!seen.has(name)) this.table.remove(name);
+    return true;
+  }
+
+  /** Stats new names (within the budget) and, when due, files young enough to be still growing. */
+  private async statFiles(ctx: ScanContext, refreshYoung: boolean): Promise<number> {
+    const names = this.table.pendingNames(Math.max(0, ctx.budget.left));
+    ctx.budget.left -= names.length;
+    if (refreshYoung) {
+      this.table.forEach((name, _size, mtimeMs) => {
+        if (mtimeMs !== null && ctx.now - mtimeMs < ctx.freshMs && ctx.budget.left > 0) {
+          ctx.budget.left--;
+          names.push(name);
+        }
+      });
+    }
+    await mapLimit(names, ctx.concurrency, async (name) => {
+      try {
+        const st = await stat(path.join(this.dir, name));
+        this.table.setStat(name, st.size, st.mtimeMs);
+      } catch (err) {
+        // Removed between readdir and stat: drop it now (the next listing would too).
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.table.remove(name);
+        else this.error = `cannot stat ${name}: ${describeError(err)}`;
+      }
+    });
+    return names.length;
+  }
+}

@@ -1,0 +1,180 @@
+import t from 'tap';
+import { appendFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { compileGlob } from '../../../agent/watch/glob.js';
+import { GroupLister } from '../../../agent/watch/shard-group.js';
+import { DEFAULT_INDEX_REGEX, compileIndexRegex, indexOf } from '../../../agent/watch/shard-index.js';
+import { FolderScanner, type ScanContext } from '../../../agent/watch/shard-scan.js';
+
+const rule = { regex: DEFAULT_INDEX_REGEX };
+
+function ctx(over: Partial<ScanContext> = {}): ScanContext {
+  return {
+    now: Date.now(),
+    budget: { left: 1_000_000 },
+    freshMs: 0,
+    refreshDue: false,
+    concurrency: 4,
+    ...over,
+  };
+}
+
+/** Sets a folder's mtime to a whole second, as a filesystem with one-second timestamps (Lustre) shows it. */
+function pinMtime(dir: string): void {
+  utimesSync(dir, 1_700_000_000, 1_700_000_000);
+}
+
+t.test('an idle folder is not listed again; new and removed names are', async (t) => {
+  const dir = t.testdir({
+    'shard-0-000001.tar': 'aaaa',
+    'shard-0-000002.tar': 'bb',
+    'notes.txt': 'x',
+    sub: {},
+  });
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  let o = await s.scan(ctx());
+  t.ok(o.listed);
+  t.equal(o.statted, 2, 'only shard names are statted');
+  t.equal(s.count, 2);
+  t.equal(s.bytes, 6);
+  o = await s.scan(ctx());
+  t.ok(o.listed, 'listed once more right after a change (one-second mtimes)');
+  t.equal(o.statted, 0, 'known names are not statted again');
+  o = await s.scan(ctx());
+  t.notOk(o.listed, 'then an unchanged folder costs one stat');
+  t.notOk(o.changed);
+
+  writeFileSync(path.join(dir, 'shard-1-000001.tar'), '123');
+  rmSync(path.join(dir, 'shard-0-000001.tar'));
+  // Make sure the folder's mtime moves even on filesystems with coarse timestamps.
+  const later = new Date(Date.now() + 2000);
+  utimesSync(dir, later, later);
+  o = await s.scan(ctx());
+  t.ok(o.listed);
+  t.ok(o.changed);
+  t.equal(o.statted, 1, 'only the new name is statted');
+  t.equal(s.count, 2);
+  t.equal(s.bytes, 5);
+  t.same([...s.table.allNames()].sort(), ['shard-0-000002.tar', 'shard-1-000001.tar']);
+});
+
+t.test('an entry added within the same second as a listing is still seen', async (t) => {
+  const dir = t.testdir({ 'a.tar': '' });
+  pinMtime(dir);
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  await s.scan(ctx());
+  writeFileSync(path.join(dir, 'b.tar'), '');
+  pinMtime(dir);
+  t.ok((await s.scan(ctx())).listed, 'listed again because the previous scan saw a change');
+  t.equal(s.count, 2);
+  writeFileSync(path.join(dir, 'c.tar'), '');
+  pinMtime(dir);
+  t.notOk((await s.scan(ctx())).listed, 'a folder unchanged for a whole cycle is trusted');
+  t.equal(s.count, 2, 'so only a second-exact mtime collision a cycle later could hide an entry');
+});
+
+t.test('the stat budget spreads a big first scan over cycles; the count is right at once', async (t) => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 10; i++) files[`s-${i}.tar`] = 'xx';
+  const dir = t.testdir(files);
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  await s.scan(ctx({ budget: { left: 3 } }));
+  t.equal(s.count, 10);
+  t.equal(s.pendingStats, 7);
+  t.equal(s.bytes, 6, 'bytes is a lower bound meanwhile');
+  await s.scan(ctx({ budget: { left: 3 } }));
+  await s.scan(ctx({ budget: { left: 100 } }));
+  t.equal(s.pendingStats, 0);
+  t.equal(s.bytes, 20);
+});
+
+t.test('a shard still being written is re-statted while young, when the refresh is due', async (t) => {
+  const dir = t.testdir({ 'w-0-000001.tar': 'x' });
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const young = { freshMs: 30 * 60_000 };
+  await s.scan(ctx(young));
+  await s.scan(ctx(young));
+  appendFileSync(path.join(dir, 'w-0-000001.tar'), 'yyyy');
+  await s.scan(ctx(young));
+  t.equal(s.bytes, 1, 'growth inside a file does not change the folder');
+  const o = await s.scan(ctx({ ...young, refreshDue: true }));
+  t.equal(o.statted, 1);
+  t.equal(s.bytes, 5);
+  const old = new Date(Date.now() - 3_600_000);
+  utimesSync(path.join(dir, 'w-0-000001.tar'), old, old);
+  await s.scan(ctx({ ...young, refreshDue: true }));
+  t.equal(
+    (await s.scan(ctx({ ...young, refreshDue: true }))).statted,
+    0,
+    'an old file is final: no more stats',
+  );
+});
+
+t.test('a missing folder is reported, not an error, and appears later', async (t) => {
+  const root = t.testdir({});
+  const dir = path.join(root, 'aef');
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  await s.scan(ctx());
+  t.equal(s.exists, false);
+  t.equal(s.error, null);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'x.tar'), 'abc');
+  await s.scan(ctx());
+  t.equal(s.exists, true);
+  t.equal(s.count, 1);
+  rmSync(dir, { recursive: true });
+  const o = await s.scan(ctx());
+  t.ok(o.changed);
+  t.equal(s.count, 0);
+});
+
+t.test('a path that is a file, not a folder, is an error', async (t) => {
+  const root = t.testdir({ 'file.tar': 'x' });
+  const s = new FolderScanner(path.join(root, 'file.tar'), compileGlob('*.tar'), rule);
+  await s.scan(ctx());
+  t.equal(s.exists, false);
+  t.match(s.error, /not a folder/);
+});
+
+t.test('array indices from shard names', async (t) => {
+  t.equal(indexOf('shard-3-000012.tar', rule), 3);
+  t.equal(indexOf('aef_task7_000012.tar', rule), 7);
+  t.equal(indexOf('tessera-shard-12-000001.tar', rule), 12);
+  t.equal(indexOf('worker3-000012.tar', rule), 3);
+  t.equal(indexOf('tessera-w11-000004.tar', rule), 11);
+  t.equal(indexOf('shard-000012.tar', rule), null, 'a serial number alone is no index');
+  t.equal(indexOf('data.tar', rule), null);
+  t.equal(
+    indexOf('worker11-000004.tar', { regex: DEFAULT_INDEX_REGEX, workersPerTask: 4 }),
+    2,
+    '12 workers, 4 per task',
+  );
+  const custom = compileIndexRegex('^part(?<index>\\d+)_', 'watch.shardDirs.0.indexRegex');
+  t.equal(indexOf('part05_x.tar', { regex: custom }), 5);
+  t.throws(() => compileIndexRegex('^part(\\d+)', 'watch.shardDirs.0.indexRegex'), {
+    code: 'AGENT_ERR_CONFIG',
+    message: /watch\.shardDirs\.0\.indexRegex: needs a named group/,
+  });
+  t.throws(() => compileIndexRegex('(?<index>', 'x'), { code: 'AGENT_ERR_CONFIG' });
+});
+
+t.test('a parent/* group lists sub-folders only when the parent changes', async (t) => {
+  const root = t.testdir({ shards: { aef: {}, tessera: {}, 'README.md': 'x', '.tmp': {} } });
+  const parent = path.join(root, 'shards');
+  const g = new GroupLister(parent);
+  await g.refresh();
+  t.same(
+    g.subdirs,
+    [path.join(parent, 'aef'), path.join(parent, 'tessera')],
+    'folders only, hidden ones skipped',
+  );
+  mkdirSync(path.join(parent, 'cdl'));
+  const later = new Date(Date.now() + 2000);
+  utimesSync(parent, later, later);
+  await g.refresh();
+  t.equal(g.subdirs.length, 3);
+  const missing = new GroupLister(path.join(root, 'nope'));
+  await missing.refresh();
+  t.equal(missing.exists, false);
+  t.same(missing.subdirs, []);
+});

@@ -1,0 +1,241 @@
+import t from 'tap';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { ShardStatusListSchema } from '../../../agent/api/shards.js';
+import { silentLogger } from '../../../agent/log.js';
+import { ShardStore } from '../../../agent/watch/shard-store.js';
+import { ShardWatch, type ShardWatchOptions } from '../../../agent/watch/shard-watch.js';
+import { etaSeconds, ratePerHour } from '../../../agent/watch/shard-status.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const migration = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../migrations/0002-shard-samples.sql',
+);
+
+function setup(
+  t: { teardown: (fn: () => void) => void },
+  opts: Partial<ShardWatchOptions> & Pick<ShardWatchOptions, 'dirs'>,
+) {
+  const db = new BetterSqlite3(':memory:');
+  db.exec(readFileSync(migration, 'utf8'));
+  t.teardown(() => db.close());
+  const store = new ShardStore(db);
+  // The injected clock starts at the real time so file mtimes and the clock agree.
+  const clock = new FakeClock(Date.now());
+  const sw = new ShardWatch({
+    clock,
+    logger: silentLogger(),
+    store,
+    pollSeconds: 30,
+    rateWindowMinutes: 60,
+    purgeDays: 21,
+    ...opts,
+  });
+  return { sw, clock, store, db };
+}
+
+/** Status entries in order of folder name (the watch sorts by full path). */
+function byName<T extends { dir: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) => path.basename(a.dir).localeCompare(path.basename(b.dir)));
+}
+
+function addShards(dir: string, names: string[], bytes = 100): void {
+  for (const n of names) writeFileSync(path.join(dir, n), Buffer.alloc(bytes));
+  // Move the folder's mtime on, whatever the filesystem's timestamp resolution.
+  const later = new Date(Date.now() + 1000 + Math.random() * 1000);
+  utimesSync(dir, later, later);
+}
+
+t.test('count, bytes, rate over the window, ETA and per-task counts with an injected clock', async (t) => {
+  const root = t.testdir({ aef: {} });
+  const dir = path.join(root, 'aef');
+  const { sw, clock } = setup(t, { dirs: [{ path: dir, pattern: '*.tar', target: 100 }] });
+  let [st] = await sw.scanNow();
+  t.equal(st?.count, 0);
+  t.equal(st?.ratePerHour, null, 'no history yet');
+  t.equal(st?.etaSeconds, null);
+
+  // 10 shards every 15 minutes for an hour: 40 per hour.
+  for (let q = 0; q < 4; q++) {
+    await clock.advance(15 * MIN);
+    addShards(
+      dir,
+      Array.from({ length: 10 }, (_, i) => `shard-${i % 2}-${String(q * 10 + i).padStart(6, '0')}.tar`),
+    );
+    [st] = await sw.scanNow();
+  }
+  t.equal(st?.count, 40);
+  t.equal(st?.bytes, 4000);
+  t.equal(st?.ratePerHour, 40);
+  t.equal(st?.etaSeconds, 90 * 60, '60 more at 40 per hour');
+  t.same(st?.perTask, [
+    { index: 0, count: 20, bytes: 2000 },
+    { index: 1, count: 20, bytes: 2000 },
+  ]);
+  t.equal(st?.missing, false);
+  t.ok(st?.lastScanAt && st.lastChangeAt);
+
+  // An idle hour later the rate over the last hour is 0 and there is no ETA.
+  await clock.advance(61 * MIN);
+  [st] = await sw.scanNow();
+  t.equal(st?.ratePerHour, 0);
+  t.equal(st?.etaSeconds, null);
+  t.doesNotThrow(() => ShardStatusListSchema.parse(sw.status()), 'status matches the API schema');
+});
+
+t.test('samples are stored on change and as a heartbeat, not every cycle', async (t) => {
+  const root = t.testdir({ aef: { 'a.tar': 'x' } });
+  const dir = path.join(root, 'aef');
+  const { sw, clock, store } = setup(t, { dirs: [{ path: dir, pattern: '*.tar' }], sampleEveryMinutes: 10 });
+  await sw.scanNow();
+  for (let i = 0; i < 10; i++) {
+    await clock.advance(30_000);
+    await sw.scanNow();
+  }
+  t.equal(store.series(dir, 0).length, 1, 'five idle minutes: no new sample');
+  await clock.advance(6 * MIN);
+  await sw.scanNow();
+  t.equal(store.series(dir, 0).length, 2, 'the heartbeat');
+  addShards(dir, ['b.tar']);
+  await clock.advance(30_000);
+  await sw.scanNow();
+  t.same(store.latest(dir)?.count, 2);
+});
+
+t.test('a restarted watch computes its rate from stored samples', async (t) => {
+  const root = t.testdir({ aef: {} });
+  const dir = path.join(root, 'aef');
+  const { sw, clock, store } = setup(t, { dirs: [{ path: dir, pattern: '*.tar', target: 20 }] });
+  await sw.scanNow();
+  await clock.advance(30 * MIN);
+  addShards(dir, ['s-000001.tar', 's-000002.tar', 's-000003.tar', 's-000004.tar', 's-000005.tar']);
+  await sw.scanNow();
+  const again = new ShardWatch({
+    clock,
+    logger: silentLogger(),
+    store,
+    dirs: [{ path: dir, pattern: '*.tar', target: 20 }],
+    pollSeconds: 30,
+    rateWindowMinutes: 60,
+    purgeDays: 21,
+  });
+  const [st] = await again.scanNow();
+  t.equal(st?.ratePerHour, 10, '5 shards in 30 minutes');
+  t.equal(st?.etaSeconds, 90 * 60);
+});
+
+t.test('purge warning for files nearing the purge age', async (t) => {
+  const root = t.testdir({ aef: { 'old-1.tar': 'x', 'old-2.tar': 'x', 'new.tar': 'x' } });
+  const dir = path.join(root, 'aef');
+  const now = Date.now();
+  utimesSync(path.join(dir, 'old-1.tar'), new Date(now - 19 * DAY), new Date(now - 19 * DAY));
+  utimesSync(path.join(dir, 'old-2.tar'), new Date(now - 20 * DAY), new Date(now - 20 * DAY));
+  const { sw } = setup(t, { dirs: [{ path: dir, pattern: '*.tar' }], purgeDays: 21 });
+  const [st] = await sw.scanNow();
+  t.equal(st?.purge?.count, 2);
+  t.equal(st?.purge?.warnAfterDays, 18);
+  t.ok(Math.abs((st?.purge?.oldestAgeDays ?? 0) - 20) < 0.1);
+  t.ok(Math.abs((st?.oldestAgeDays ?? 0) - 20) < 0.1);
+  const { sw: lenient } = setup(t, { dirs: [{ path: dir, pattern: '*.tar' }], purgeDays: 42 });
+  t.equal((await lenient.scanNow())[0]?.purge, null);
+});
+
+t.test('parent/* entries: sub-folders come and go; a missing folder is reported', async (t) => {
+  const root = t.testdir({ shards: { aef: { 'shard-0-000001.tar': 'x' } } });
+  const parent = path.join(root, 'shards');
+  const changes: string[] = [];
+  const { sw } = setup(t, {
+    dirs: [
+      { path: `${parent}/*`, pattern: '*.tar' },
+      { path: path.join(root, 'not-yet'), pattern: '*.tar' },
+    ],
+    onChange: (s) => changes.push(`${path.basename(s.dir)}=${s.count}`),
+  });
+  let list = byName(await sw.scanNow());
+  t.same(
+    list.map((s) => [path.basename(s.dir), s.count, s.missing, s.group]),
+    [
+      ['aef', 1, false, `${parent}/*`],
+      ['not-yet', 0, true, null],
+    ],
+  );
+  mkdirSync(path.join(parent, 'tessera'));
+  addShards(path.join(parent, 'tessera'), ['w3-000001.tar', 'w3-000002.tar']);
+  addShards(parent, []);
+  list = byName(await sw.scanNow());
+  t.same(
+    list.map((s) => [path.basename(s.dir), s.count]),
+    [
+      ['aef', 1],
+      ['not-yet', 0],
+      ['tessera', 2],
+    ],
+  );
+  t.same(list[2]?.perTask, [{ index: 3, count: 2, bytes: 200 }]);
+  t.same(changes, ['aef=1', 'tessera=2']);
+  rmSync(path.join(parent, 'aef'), { recursive: true });
+  addShards(parent, []);
+  list = byName(await sw.scanNow());
+  t.same(
+    list.map((s) => path.basename(s.dir)),
+    ['not-yet', 'tessera'],
+  );
+  rmSync(parent, { recursive: true });
+  list = byName(await sw.scanNow());
+  t.same(
+    list.map((s) => [path.basename(s.dir), s.missing]),
+    [
+      ['not-yet', true],
+      ['shards', true],
+    ],
+    'a missing parent is one missing entry',
+  );
+});
+
+t.test("shardsSince counts an index's shards modified since a moment (progress guard)", async (t) => {
+  const root = t.testdir({ aef: {} });
+  const dir = path.join(root, 'aef');
+  const old = new Date(Date.now() - DAY);
+  writeFileSync(path.join(dir, 'shard-4-000001.tar'), 'x');
+  utimesSync(path.join(dir, 'shard-4-000001.tar'), old, old);
+  writeFileSync(path.join(dir, 'shard-4-000002.tar'), 'x');
+  writeFileSync(path.join(dir, 'shard-5-000001.tar'), 'x');
+  const { sw } = setup(t, { dirs: [{ path: dir, pattern: '*.tar' }] });
+  await sw.scanNow();
+  const attemptStart = Date.now() - 3_600_000;
+  t.equal(sw.shardsSince(4, attemptStart), 1);
+  t.equal(sw.shardsSince(4, 0), 2);
+  t.equal(sw.shardsSince(6, 0), 0);
+  t.equal(sw.shardsSince(5, 0, ['/elsewhere']), 0);
+});
+
+t.test('the timer drives scans with the injected clock and stops cleanly', async (t) => {
+  const root = t.testdir({ aef: { 'a.tar': 'x' } });
+  const dir = path.join(root, 'aef');
+  let resolveSeen: () => void = () => {};
+  const seen = new Promise<void>((r) => (resolveSeen = r));
+  const { sw, clock } = setup(t, { dirs: [{ path: dir, pattern: '*.tar' }], onChange: () => resolveSeen() });
+  await sw.start();
+  await clock.advance(0);
+  await seen;
+  await sw.stop();
+  await clock.advance(60_000);
+  t.equal(clock.pending(), 0);
+  t.equal(sw.status()[0]?.count, 1);
+});
+
+t.test('rate and ETA arithmetic', async (t) => {
+  t.equal(ratePerHour({ at: 3_600_000, count: 10 }, { at: 0, count: 0 }), 10);
+  t.equal(ratePerHour({ at: 30_000, count: 10 }, { at: 0, count: 0 }), null, 'under a minute is noise');
+  t.equal(ratePerHour({ at: 3_600_000, count: 10 }, null), null);
+  t.equal(etaSeconds(10, 10, null), 0);
+  t.equal(etaSeconds(5, 10, 0), null);
+  t.equal(etaSeconds(5, 10, -3), null, 'shards deleted: no ETA');
+  t.equal(etaSeconds(5, null, 10), null);
+  t.equal(etaSeconds(5, 10, 10), 1800);
+});
