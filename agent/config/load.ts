@@ -1,6 +1,6 @@
 // Reads and validates the config file. This module is the only reader of process.env in the agent.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -36,7 +36,11 @@ export interface Config extends Omit<ParsedConfig, 'workRoot' | 'stateDir' | 'ap
   workRoot: string;
   stateDir: string;
   dbPath: string;
-  api: Omit<ParsedConfig['api'], 'listen' | 'tokenFile'> & { listen: Listen; listenText: string; tokenFile: string };
+  api: Omit<ParsedConfig['api'], 'listen' | 'tokenFile'> & {
+    listen: Listen;
+    listenText: string;
+    tokenFile: string;
+  };
   watch: Omit<ParsedConfig['watch'], 'logsDir' | 'shardDirs'> & { logsDir: string; shardDirs: ShardDir[] };
   tokens: Omit<ParsedConfig['tokens'], 'outDir'> & { outDir: string };
   env: RuntimeEnv;
@@ -55,14 +59,17 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
   const watchdog = env.WATCHDOG_USEC === undefined ? undefined : Number(env.WATCHDOG_USEC);
   const watchdogPid = env.WATCHDOG_PID === undefined ? undefined : Number(env.WATCHDOG_PID);
   return {
-    user: env.USER ?? env.LOGNAME ?? 'unknown',
+    // USER is unset under some launchers (cron, CI, su without -l): ask the system rather than guess.
+    user: env.USER || env.LOGNAME || userInfo().username,
     home: env.HOME ?? '/',
     hostname: hostname(),
     pid: process.pid,
     notifySocket: env.NOTIFY_SOCKET || undefined,
     // systemd sets WATCHDOG_PID to the main pid; a child that inherited the variable must not ping.
     watchdogUsec:
-      watchdog !== undefined && Number.isFinite(watchdog) && (watchdogPid === undefined || watchdogPid === process.pid)
+      watchdog !== undefined &&
+      Number.isFinite(watchdog) &&
+      (watchdogPid === undefined || watchdogPid === process.pid)
         ? watchdog
         : undefined,
     path: env.PATH ?? '/usr/bin:/bin',
@@ -71,7 +78,10 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
 }
 
 /** The config path in force: --config, then EMB_AGENT_CONFIG, then ~/.config/emb-agent/config.yaml. */
-export function configPathFor(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): {
+export function configPathFor(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): {
   path: string;
   explicit: boolean;
 } {
@@ -110,7 +120,8 @@ function parseListen(text: string): Listen {
 export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string | null): Config {
   const parsed = ConfigSchema.safeParse(doc ?? {});
   const where = configPath ?? 'built-in defaults';
-  if (!parsed.success) throw new ConfigError(`invalid config in ${where}`, issuesToProblems(parsed.error.issues));
+  if (!parsed.success)
+    throw new ConfigError(`invalid config in ${where}`, issuesToProblems(parsed.error.issues));
   const c = parsed.data;
   const abs = (p: string, base: string) => path.resolve(base, expandHome(p, rt));
   const workRoot = abs(c.workRoot ?? `/cluster/work/users/${rt.user}/emb`, rt.home);
@@ -127,7 +138,9 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
     try {
       new RegExp(r.pattern, r.flags);
     } catch (err) {
-      problems.push(`diagnose.rules.${i}.pattern: not a valid regular expression (${(err as Error).message})`);
+      problems.push(
+        `diagnose.rules.${i}.pattern: not a valid regular expression (${(err as Error).message})`,
+      );
     }
   }
   if (c.resume.checkpointRegex !== undefined) {

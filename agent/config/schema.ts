@@ -3,11 +3,9 @@ import { z } from 'zod';
 
 const positiveSeconds = z.number().positive();
 
-export const ListenSchema = z
-  .string()
-  .regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
-    message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
-  });
+export const ListenSchema = z.string().regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
+  message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
+});
 
 export const ShardDirSchema = z.union([
   z.string().min(1),
@@ -29,9 +27,14 @@ export const JobDefaultsSchema = z.strictObject({
 });
 
 export const RuleSchema = z.strictObject({
-  cause: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'cause ids are lower-case words joined by "-"' }),
+  cause: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'cause ids are lower-case words joined by "-"' }),
   pattern: z.string().min(1),
-  flags: z.string().regex(/^[imsu]*$/).optional(),
+  flags: z
+    .string()
+    .regex(/^[imsu]*$/)
+    .optional(),
   hint: z.string().min(1),
 });
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// emb-agent: `run` (the daemon, in the foreground), `check` (config and environment), `install-service`.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config/load.js';
+import { EXIT, exitCodeFor } from './service/exit-codes.js';
+
+const USAGE = `usage: emb-agent <command> [--config FILE]
+
+commands:
+  run               run the agent in the foreground (systemd runs this)
+  check             validate the config and the environment; exit non-zero on a problem
+  install-service   write the systemd user unit and print how to enable it
+
+The config file is --config, else $EMB_AGENT_CONFIG, else ~/.config/emb-agent/config.yaml
+(a missing default file means all defaults).`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    console.error(`emb-agent: ${(err as Error).message}\n\n${USAGE}`);
+    return EXIT.CONFIG;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    console.log(USAGE);
+    return command || parsed.values.help ? EXIT.OK : EXIT.CONFIG;
+  }
+  if (rest.length) {
+    console.error(`emb-agent: unexpected argument ${rest[0]}\n\n${USAGE}`);
+    return EXIT.CONFIG;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(parsed.values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`emb-agent: ${err.message}`);
+      return EXIT.CONFIG;
+    }
+    throw err;
+  }
+  switch (command) {
+    case 'run': {
+      const { runAgent } = await import('./main.js');
+      return runAgent(config);
+    }
+    case 'check': {
+      const { runCheck } = await import('./check.js');
+      return runCheck(config, (line) => console.log(line));
+    }
+    case 'install-service': {
+      const { runInstallService } = await import('./install.js');
+      return runInstallService(config, parsed.values.config, (line) => console.log(line));
+    }
+    default:
+      console.error(`emb-agent: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT.CONFIG;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`emb-agent: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = exitCodeFor(err);
+  },
+);

@@ -1,0 +1,142 @@
+// `emb-client adopt JOBID`: tracks a job submitted by hand, its recipe recovered from sacct.
+import type { Clock } from '../clock.js';
+import type { Repos } from '../db/repos/index.js';
+import { AgentError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { JobRecord, Scheduler } from '../slurm/types.js';
+import { isTerminal } from '../tracker/states.js';
+import { schedulerFailure } from './errors.js';
+import { recipeInfo, type JobDefaults } from './recipe-info.js';
+
+export interface AdoptDeps {
+  repos: Repos;
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+  jobDefaults: Record<string, JobDefaults>;
+  onSubmitted(): void;
+}
+
+export interface AdoptRequest {
+  jobId: string;
+  /** The caller's environment: Slurm does not record the submitting environment, so this stands in. */
+  env?: Record<string, string> | undefined;
+}
+
+/** SubmitLine is the argv joined by spaces, the sbatch path first. */
+function argsFromSubmitLine(line: string): string[] {
+  const words = line.trim().split(/\s+/);
+  return /(^|\/)sbatch$/.test(words[0] ?? '') ? words.slice(1) : words;
+}
+
+/** sacct lags squeue by seconds after a submission: wait this long for its SubmitLine. */
+const SACCT_LAG_TRIES = 10;
+
+/** The job's tasks from sacct (which has the SubmitLine), completed by squeue for tasks sacct lacks yet. */
+async function lookUp(d: AdoptDeps, jobId: string): Promise<JobRecord[]> {
+  try {
+    const queued = (await d.scheduler.queue()).filter((r) => r.arrayJobId === jobId);
+    let acct: JobRecord[] = [];
+    for (let i = 0; i < SACCT_LAG_TRIES; i++) {
+      acct = (await d.scheduler.accounting([jobId])).filter((r) => r.arrayJobId === jobId);
+      if (acct.some((r) => r.submitLine) || !queued.length) break;
+      await d.clock.sleep(1000);
+    }
+    const known = new Set(acct.map((r) => r.jobId));
+    return [...acct, ...queued.filter((r) => !known.has(r.jobId))];
+  } catch (err) {
+    throw schedulerFailure(err, `could not look up job ${jobId}`);
+  }
+}
+
+export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
+  const existing = d.repos.submissions.byFirstJobId(req.jobId);
+  if (existing) {
+    throw new AgentError(
+      'AGENT_ERR_CONFLICT',
+      `job ${req.jobId} is already tracked as submission #${existing.id}`,
+    );
+  }
+  const records = await lookUp(d, req.jobId);
+  if (!records.length)
+    throw new AgentError('AGENT_ERR_NOT_FOUND', `neither squeue nor sacct knows job ${req.jobId}`);
+  const first = records.find((r) => r.submitLine) ?? (records[0] as JobRecord);
+  const notes: string[] = [];
+  const cwd = first.workDir ?? '/';
+  if (!first.workDir) notes.push('sacct did not give the working directory; resubmissions run from /');
+  let args: string[] = [];
+  if (first.submitLine) {
+    args = argsFromSubmitLine(first.submitLine);
+    notes.push(
+      'the sbatch arguments come from sacct SubmitLine, which joins them with spaces: an argument that contained spaces is split',
+    );
+  } else {
+    notes.push(
+      'sacct has no SubmitLine for this job (Slurm before 21.08?): it cannot be resubmitted automatically',
+    );
+  }
+  notes.push(
+    req.env
+      ? 'Slurm does not record the submitting environment: resubmissions use the environment of the adopt call'
+      : 'Slurm does not record the submitting environment: resubmissions run with an empty one',
+  );
+  const info = args.length ? recipeInfo(args, cwd) : null;
+  notes.push(...(info?.notes ?? []));
+  const defaults = (info?.name && d.jobDefaults[info.name]) || {};
+  const isArray = records.some((r) => r.arrayTaskId !== null);
+  const now = d.clock.now();
+  const submissionId = d.repos.db.transaction(() => {
+    const id = d.repos.submissions.create({
+      name: first.name ?? info?.name ?? null,
+      origin: 'adopt',
+      args,
+      cwd,
+      env: req.env ?? {},
+      arraySpec: info?.arraySpecText ?? null,
+      throttle: info?.array?.throttle ?? records.find((r) => r.arrayThrottle !== null)?.arrayThrottle ?? null,
+      doneMarker: defaults.doneMarker ?? null,
+      progress: defaults.progress ?? null,
+      checkpointRegex: defaults.checkpointRegex ?? null,
+      maxAttempts: defaults.maxAttempts ?? null,
+      resume: args.length > 0 && (defaults.resume ?? true),
+      recipeNotes: notes,
+      firstJobId: req.jobId,
+      createdAt: now,
+    });
+    for (const r of records) {
+      const index = isArray ? (r.arrayTaskId ?? 0) : 0;
+      const taskId = d.repos.tasks.ensure(id, index, 'queued', now);
+      const attemptId = d.repos.attempts.insert({
+        taskId,
+        jobId: r.jobId,
+        arrayJobId: req.jobId,
+        intentId: null,
+        createdAt: now,
+      });
+      d.repos.tasks.recordAttempt(taskId, r.jobId, now);
+      d.repos.attempts.update(attemptId, {
+        jobIdRaw: r.jobIdRaw,
+        slurmState: r.state,
+        stateDetail: r.stateDetail,
+        exitCode: r.exitCode,
+        exitSignal: r.exitSignal,
+        submittedAt: r.submitTime,
+        startedAt: r.startTime,
+        endedAt: r.endTime,
+        ended: isTerminal(r.state),
+      });
+    }
+    d.repos.events.add({
+      at: now,
+      level: 'info',
+      kind: 'submission.adopted',
+      submissionId: id,
+      jobId: req.jobId,
+      message: `adopted job ${req.jobId} with ${records.length} task(s)`,
+      data: { notes },
+    });
+    return id;
+  })();
+  d.onSubmitted();
+  return { submissionId, jobId: req.jobId, tasks: new Set(records.map((r) => r.jobId)).size, notes };
+}

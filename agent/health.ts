@@ -1,0 +1,82 @@
+// What `emb-client health` reports: is the scheduler reachable, when did the tracker last hear from it.
+import type { Database } from 'better-sqlite3';
+import type { Health } from './api/schemas.js';
+import type { Clock, Timer } from './clock.js';
+import type { Config } from './config/load.js';
+import { describeError } from './errors.js';
+import type { Scheduler } from './slurm/types.js';
+import type { Tracker } from './tracker/tracker.js';
+
+/** The version probe repeats this often while Slurm is unreachable, so health recovers by itself. */
+const REPROBE_MS = 5 * 60_000;
+
+export interface HealthDeps {
+  config: Config;
+  version: string;
+  clock: Clock;
+  scheduler: Scheduler;
+  tracker: Tracker;
+  db: Database;
+  journal: string;
+}
+
+export class HealthMonitor {
+  private readonly d: HealthDeps;
+  private readonly startedAt: number;
+  private slurmVersion: string | null = null;
+  private probeError: string | null = null;
+  private timer: Timer | null = null;
+  private stopped = false;
+
+  constructor(deps: HealthDeps) {
+    this.d = deps;
+    this.startedAt = deps.clock.now();
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.probe();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      this.slurmVersion = (await this.d.scheduler.version()).text;
+      this.probeError = null;
+    } catch (err) {
+      this.probeError = describeError(err);
+      if (!this.stopped) this.timer = this.d.clock.setTimer(REPROBE_MS, () => void this.probe());
+    }
+  }
+
+  snapshot(): Health {
+    const { config, tracker, db } = this.d;
+    const t = tracker.status();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const available = this.slurmVersion !== null && t.lastError === null;
+    return {
+      ok: available,
+      version: this.d.version,
+      host: config.env.hostname,
+      pid: config.env.pid,
+      startedAt: new Date(this.startedAt).toISOString(),
+      listen: config.api.listenText,
+      scheduler: {
+        available,
+        version: this.slurmVersion,
+        lastPollAt: iso(t.lastPollAt),
+        lastError: t.lastError ?? this.probeError,
+        liveJobs: t.liveJobs,
+      },
+      db: {
+        path: config.dbPath,
+        journal: this.d.journal,
+        schemaVersion: db.pragma('user_version', { simple: true }) as number,
+      },
+    };
+  }
+}

@@ -1,0 +1,92 @@
+// `emb-agent run`: acquires the lease, builds the agent, listens, tells systemd, and stops cleanly on a signal.
+import path from 'node:path';
+import { systemClock } from './clock.js';
+import type { Config } from './config/load.js';
+import { composeAgent, type Agent } from './compose.js';
+import { listenApp } from './http/listen.js';
+import { createLogger } from './log.js';
+import { EXIT, exitCodeFor } from './service/exit-codes.js';
+import { Lease } from './service/lease.js';
+import { Notifier } from './service/sd-notify.js';
+import { packageVersion } from './version.js';
+
+export async function runAgent(config: Config): Promise<number> {
+  const { env } = config;
+  const logger = createLogger(config.log.level, undefined, { host: env.hostname, pid: env.pid });
+  const clock = systemClock;
+  const version = packageVersion();
+  const notifier = new Notifier({
+    notifySocket: env.notifySocket,
+    watchdogUsec: env.watchdogUsec,
+    path: env.path,
+    logger,
+  });
+  let stopRequested: (code: number, why: string) => void = () => undefined;
+  const stopped = new Promise<{ code: number; why: string }>((resolve) => {
+    stopRequested = (code, why) => resolve({ code, why });
+  });
+  const lease = new Lease({
+    file: path.join(config.stateDir, 'agent.lease'),
+    host: env.hostname,
+    pid: env.pid,
+    ttlMs: config.lease.ttlSeconds * 1000,
+    heartbeatMs: config.lease.heartbeatSeconds * 1000,
+    clock,
+    logger,
+    version,
+    listen: config.api.listenText,
+    onLost: () => stopRequested(EXIT.LEASE_HELD, 'another agent took the lease over'),
+  });
+  const onSignal = (sig: NodeJS.Signals) => stopRequested(EXIT.OK, `received ${sig}`);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  let agent: Agent | undefined;
+  let watchdog: { cancel(): void } | undefined;
+  let phase: 'start' | 'listen' = 'start';
+  let leaseHeld = false;
+  try {
+    await lease.acquire();
+    leaseHeld = true;
+    lease.start();
+    agent = await composeAgent({ config, logger, clock, version });
+    await agent.start();
+    phase = 'listen';
+    const address = await listenApp(agent.app, config.api.listen, {
+      allowNonLoopback: config.api.allowNonLoopback,
+    });
+    if (config.api.listen.kind === 'tcp' && config.api.allowNonLoopback) {
+      logger.warn(
+        { address },
+        'the API listens beyond loopback (api.allowNonLoopback): anyone who can reach it may try the token',
+      );
+    }
+    await lease.update({ listen: address });
+    logger.info({ address, version, config: config.configPath ?? 'defaults' }, 'emb-agent is ready');
+    await notifier.ready(`serving on ${address}`);
+    watchdog = notifier.startWatchdog(clock, () => agent?.healthy() ?? false);
+  } catch (err) {
+    const code = exitCodeFor(err, phase === 'listen' ? 'listen' : undefined);
+    logger.fatal({ err }, 'emb-agent could not start');
+    await agent?.stop().catch((e: unknown) => logger.error({ err: e }, 'stopping after a failed start'));
+    if (leaseHeld) await lease.stop();
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    logger.flush();
+    return code;
+  }
+
+  const { code, why } = await stopped;
+  logger.info({ why }, 'emb-agent is stopping');
+  await notifier.stopping(why);
+  watchdog?.cancel();
+  try {
+    await agent.stop();
+  } catch (err) {
+    logger.error({ err }, 'a service did not stop cleanly');
+  }
+  await lease.stop();
+  logger.info('emb-agent stopped');
+  logger.flush();
+  return code;
+}

@@ -1,0 +1,118 @@
+// What a person can do to the resume machinery: hold, release, and resubmit by hand.
+import type { Clock } from '../clock.js';
+import type { Repos, SubmissionRow, TaskRow } from '../db/repos/index.js';
+import { AgentError } from '../errors.js';
+import type { ResumeEngine } from './engine.js';
+import type { IntentExecutor } from './executor.js';
+import { resolveTarget } from './targets.js';
+
+export interface SteeringDeps {
+  repos: Repos;
+  clock: Clock;
+  engine: ResumeEngine;
+  executor: IntentExecutor;
+}
+
+export interface SteeringReply {
+  submissionId: number;
+  indices: number[];
+  message: string;
+}
+
+const FINAL_STATES = new Set(['failed', 'stalled', 'exhausted', 'held', 'done', 'resuming']);
+
+export class Steering {
+  private readonly d: SteeringDeps;
+
+  constructor(deps: SteeringDeps) {
+    this.d = deps;
+  }
+
+  async hold(target: string): Promise<SteeringReply> {
+    const { sub, task } = resolveTarget(this.d.repos, target);
+    const now = this.d.clock.now();
+    const tasks = this.d.repos.db.transaction(() => {
+      if (task) this.d.repos.tasks.setHeld(task.id, true, now);
+      else this.d.repos.submissions.setHeld(sub.id, true);
+      const affected = task ? [task] : this.d.repos.tasks.bySubmission(sub.id);
+      for (const t of affected) {
+        if (t.state === 'resuming')
+          this.d.repos.tasks.setState(t.id, 'held', 'held by the user: release it to resume', now);
+      }
+      this.event(sub, `held ${task ? `task ${task.index}` : 'the submission'}`, now);
+      return affected;
+    })();
+    return this.reply(
+      sub,
+      tasks,
+      `held: ${task ? `task ${task.index}` : `submission #${sub.id}`} will not be resubmitted until released`,
+    );
+  }
+
+  async release(target: string): Promise<SteeringReply> {
+    const { sub, task } = resolveTarget(this.d.repos, target);
+    const now = this.d.clock.now();
+    const tasks = this.d.repos.db.transaction(() => {
+      if (task) this.d.repos.tasks.setHeld(task.id, false, now);
+      else this.d.repos.submissions.setHeld(sub.id, false);
+      const fresh = this.d.repos.submissions.get(sub.id) as SubmissionRow;
+      const affected = (task ? [task] : this.d.repos.tasks.bySubmission(sub.id)).map(
+        (t) => this.d.repos.tasks.get(t.id) as TaskRow,
+      );
+      const waking = affected.filter((t) => t.state === 'held' && !t.held && !fresh.held);
+      for (const t of waking) this.d.repos.tasks.setState(t.id, 'resuming', 'released by the user', now);
+      this.event(sub, `released ${task ? `task ${task.index}` : 'the submission'}`, now);
+      return waking;
+    })();
+    if (tasks.length) this.d.engine.schedule(sub.id, 0);
+    return this.reply(
+      sub,
+      tasks,
+      tasks.length ? `released: resubmitting ${tasks.length} task(s)` : 'released',
+    );
+  }
+
+  /** A person's call: resubmits ended tasks whatever the guards said (never one with a live attempt). */
+  async resubmit(target: string): Promise<SteeringReply> {
+    const { sub, task } = resolveTarget(this.d.repos, target);
+    if (!sub.args.length) {
+      throw new AgentError(
+        'AGENT_ERR_CONFLICT',
+        `submission #${sub.id} has no recorded sbatch arguments to resubmit`,
+      );
+    }
+    const candidates = (task ? [task] : this.d.repos.tasks.bySubmission(sub.id)).filter(
+      (t) => FINAL_STATES.has(t.state) && (task !== null || t.state !== 'done'),
+    );
+    const ready = candidates.filter((t) => {
+      const latest = this.d.repos.attempts.latestForTask(t.id);
+      return !latest || latest.ended;
+    });
+    if (!ready.length) {
+      throw new AgentError(
+        'AGENT_ERR_CONFLICT',
+        'nothing to resubmit: every named task is live or already done',
+      );
+    }
+    const now = this.d.clock.now();
+    const intent = this.d.repos.db.transaction(() => {
+      for (const t of ready) this.d.repos.tasks.setState(t.id, 'resuming', 'resubmitted by hand', now);
+      this.event(sub, `manual resubmission of ${ready.length} task(s)`, now);
+      return this.d.executor.create(
+        sub,
+        ready.map((t) => t.index),
+        'manual',
+      );
+    })();
+    await this.d.executor.run(intent, false);
+    return this.reply(sub, ready, `resubmitting ${ready.length} task(s)`);
+  }
+
+  private event(sub: SubmissionRow, message: string, now: number): void {
+    this.d.repos.events.add({ at: now, level: 'info', kind: 'steering', submissionId: sub.id, message });
+  }
+
+  private reply(sub: SubmissionRow, tasks: TaskRow[], message: string): SteeringReply {
+    return { submissionId: sub.id, indices: tasks.map((t) => t.index), message };
+  }
+}

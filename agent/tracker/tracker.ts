@@ -1,0 +1,231 @@
+// Follows every live attempt with one batched scheduler query per cycle, and none while nothing is live.
+import type { Clock, Timer } from '../clock.js';
+import type { AttemptRow, Repos } from '../db/repos/index.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { JobRecord, Scheduler } from '../slurm/types.js';
+import { isTerminal, liveTaskState } from './states.js';
+
+/** While a task is about to end (its log showed the checkpoint marker), poll this often. */
+const HURRY_POLL_MS = 3_000;
+const HURRY_FOR_MS = 3 * 60_000;
+
+/** An attempt the scheduler has never shown us for this long is recorded as lost. */
+const LOST_AFTER_MS = 60 * 60 * 1000;
+
+export interface TrackerHooks {
+  /** Attempts that reached a terminal state in this cycle (the resume engine decides them). */
+  onEnded(attempts: AttemptRow[]): Promise<void>;
+  /** Attempts whose log paths became known, or that are live at start (the log watcher tails them). */
+  onLogsKnown(attempts: AttemptRow[]): void;
+}
+
+export interface TrackerStatus {
+  lastPollAt: number | null;
+  lastError: string | null;
+  liveJobs: number;
+  cycles: number;
+}
+
+export interface TrackerDeps {
+  repos: Repos;
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+  pollMs: number;
+  hooks: TrackerHooks;
+}
+
+export class Tracker {
+  private readonly d: TrackerDeps;
+  private timer: Timer | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private hurryUntil = 0;
+  private readonly st: TrackerStatus = { lastPollAt: null, lastError: null, liveJobs: 0, cycles: 0 };
+
+  constructor(deps: TrackerDeps) {
+    this.d = deps;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const live = this.d.repos.attempts.live();
+    this.st.liveJobs = new Set(live.map((a) => a.arrayJobId)).size;
+    const withLogs = live.filter((a) => a.stdoutPath !== null);
+    if (withLogs.length) this.d.hooks.onLogsKnown(withLogs);
+    this.poke();
+  }
+
+  /** Stops the schedule and waits for a cycle in flight, so nothing writes after stop. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    await this.running;
+  }
+
+  status(): TrackerStatus {
+    return { ...this.st };
+  }
+
+  /**
+   * A log showed a task checkpointing or ending: look now, and keep looking every few seconds for a
+   * while, so its resubmission does not wait for the next full cycle.
+   */
+  hurry(): void {
+    this.hurryUntil = this.d.clock.now() + HURRY_FOR_MS;
+    this.poke();
+  }
+
+  /** Runs a cycle now (or right after the one in flight), e.g. when a log shows a task ending. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.timer?.cancel();
+    this.running = this.cycle()
+      .catch((err: unknown) => this.d.logger.error({ err }, 'tracker cycle failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        } else {
+          const hurrying = this.d.clock.now() < this.hurryUntil && this.st.liveJobs > 0;
+          this.timer = this.d.clock.setTimer(
+            hurrying ? Math.min(HURRY_POLL_MS, this.d.pollMs) : this.d.pollMs,
+            () => this.poke(),
+          );
+        }
+      });
+  }
+
+  /** One cycle: at most one sacct and one squeue call, whatever the number of tracked tasks. */
+  async cycle(): Promise<void> {
+    const { repos, scheduler, clock, logger } = this.d;
+    const live = repos.attempts.live();
+    this.st.liveJobs = new Set(live.map((a) => a.arrayJobId)).size;
+    if (!live.length) return;
+    const ids = [...new Set(live.map((a) => a.arrayJobId))];
+    let acct: Map<string, JobRecord>;
+    let queue: Map<string, JobRecord>;
+    try {
+      // squeue answers from slurmctld's memory (log paths, the newest state); sacct lags it by seconds but
+      // remembers jobs that left the queue. Both, once each, whatever the number of tasks.
+      queue = byJobId(await scheduler.queue());
+      acct = byJobId(await scheduler.accounting(ids));
+    } catch (err) {
+      this.st.lastError = describeError(err);
+      logger.warn({ err, jobs: ids.length }, 'scheduler query failed; cycle skipped, nothing changed');
+      return;
+    }
+    this.st.lastPollAt = clock.now();
+    this.st.lastError = null;
+    this.st.cycles++;
+    const ended: AttemptRow[] = [];
+    const logsKnown: AttemptRow[] = [];
+    const now = clock.now();
+    repos.db.transaction(() => {
+      for (const a of live) {
+        const rec = mergeRecords(acct.get(a.jobId), queue.get(a.jobId));
+        if (!rec) {
+          if (now - a.createdAt > LOST_AFTER_MS) this.markLost(a, now);
+          continue;
+        }
+        const terminal = isTerminal(rec.state);
+        repos.attempts.update(a.id, {
+          jobIdRaw: rec.jobIdRaw,
+          slurmState: rec.state,
+          stateDetail: rec.stateDetail,
+          exitCode: rec.exitCode,
+          exitSignal: rec.exitSignal,
+          stdoutPath: rec.stdoutPath,
+          stderrPath: rec.stderrPath,
+          submittedAt: rec.submitTime,
+          startedAt: rec.startTime,
+          endedAt: rec.endTime,
+          ended: terminal,
+        });
+        const updated = repos.attempts.get(a.id) as AttemptRow;
+        if (a.stdoutPath === null && updated.stdoutPath !== null) logsKnown.push(updated);
+        if (terminal) {
+          ended.push(updated);
+        } else {
+          const task = repos.tasks.get(a.taskId);
+          const state = liveTaskState(rec.state);
+          if (task && task.state !== state) {
+            repos.tasks.setState(task.id, state, rec.stateDetail, now);
+            repos.events.add({
+              at: now,
+              level: 'info',
+              kind: 'task.state',
+              taskId: task.id,
+              submissionId: task.submissionId,
+              jobId: a.jobId,
+              message: `${a.jobId} is ${state}`,
+            });
+          }
+        }
+      }
+    })();
+    if (logsKnown.length) this.d.hooks.onLogsKnown(logsKnown);
+    this.st.liveJobs = new Set(repos.attempts.live().map((a) => a.arrayJobId)).size;
+    if (ended.length) await this.d.hooks.onEnded(ended);
+  }
+
+  private markLost(a: AttemptRow, now: number): void {
+    const { repos } = this.d;
+    repos.attempts.update(a.id, {
+      slurmState: 'UNKNOWN',
+      stateDetail: 'not known to squeue or sacct',
+      ended: true,
+    });
+    repos.events.add({
+      at: now,
+      level: 'warn',
+      kind: 'attempt.lost',
+      taskId: a.taskId,
+      jobId: a.jobId,
+      message: `${a.jobId} is known to neither squeue nor sacct an hour after submission; recorded as lost`,
+    });
+  }
+}
+
+function byJobId(records: JobRecord[]): Map<string, JobRecord> {
+  return new Map(records.map((r) => [r.jobId, r]));
+}
+
+const RANK: Record<string, number> = {
+  PENDING: 0,
+  REQUEUED: 0,
+  CONFIGURING: 1,
+  RUNNING: 1,
+  SUSPENDED: 1,
+  COMPLETING: 1,
+  RESIZING: 1,
+};
+const rank = (r: JobRecord) => (isTerminal(r.state) ? 2 : (RANK[r.state] ?? 1));
+
+/**
+ * Takes whichever source is further along (sacct may still list a started task in the pending
+ * remainder, squeue forgets finished jobs after MinJobAge), and fills in what it lacks from the other.
+ */
+function mergeRecords(acct: JobRecord | undefined, queue: JobRecord | undefined): JobRecord | undefined {
+  if (!acct) return queue;
+  if (!queue) return acct;
+  const [main, other] = rank(queue) > rank(acct) ? [queue, acct] : [acct, queue];
+  return {
+    ...main,
+    jobIdRaw: main.jobIdRaw ?? other.jobIdRaw,
+    stdoutPath: main.stdoutPath ?? other.stdoutPath,
+    stderrPath: main.stderrPath ?? other.stderrPath,
+    startTime: main.startTime ?? other.startTime,
+    submitTime: main.submitTime ?? other.submitTime,
+    comment: main.comment ?? other.comment,
+  };
+}
