@@ -8,20 +8,25 @@ import { adoptJob } from './commands/adopt.js';
 import { submitRecipe } from './commands/submit.js';
 import { openDatabase } from './db/open.js';
 import { createRepos } from './db/repos/index.js';
-import { Diagnoser, type Diagnosis } from './diagnose/diagnose.js';
+import { Diagnoser } from './diagnose/diagnose.js';
 import { diagnoseEnd, type AttemptEnd } from './diagnose/end-state.js';
+import { HealthMonitor } from './health.js';
 import { buildApp } from './http/app.js';
-import type { AppDeps } from './http/deps.js';
 import type { Logger } from './log.js';
+import { AgentMetrics, CountingScheduler } from './metrics.js';
 import { ResumeEngine } from './resume/engine.js';
 import { IntentExecutor } from './resume/executor.js';
+import { attemptLogFacts } from './resume/log-facts.js';
 import { Steering } from './resume/steering.js';
 import { SlurmAdapter } from './slurm/adapter.js';
 import { TokenRefresher } from './tokens/index.js';
+import { LogBridge } from './tracker/log-bridge.js';
 import { Tracker } from './tracker/tracker.js';
 import { RepoReadModel } from './views/read-model.js';
 import { detectFsKind } from './watch/fs-kind.js';
-import { HealthMonitor } from './health.js';
+import { LogWatch } from './watch/log-watch.js';
+import { ShardStore } from './watch/shard-store.js';
+import { ShardWatch } from './watch/shard-watch.js';
 
 export interface Agent {
   app: FastifyInstance;
@@ -44,54 +49,85 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
   if (applied.length) logger.info({ applied, db: config.dbPath }, 'database migrated');
   const repos = createRepos(db);
   const apiToken = ensureApiToken(config.api.tokenFile, logger);
+  const log = (part: string) => logger.child({ part });
 
-  const scheduler = new SlurmAdapter({
-    timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
-    binDir: config.slurm.binDir,
-    user: config.env.user,
-    logger: logger.child({ part: 'slurm' }),
-  });
+  const scheduler = new CountingScheduler(
+    new SlurmAdapter({
+      timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
+      binDir: config.slurm.binDir,
+      user: config.env.user,
+      logger: log('slurm'),
+    }),
+  );
   const diagnoser = new Diagnoser(config.diagnose.rules);
+  const logWatch: LogWatch = new LogWatch({
+    clock,
+    logger: log('logs'),
+    diagnoser,
+    pollSeconds: config.watch.pollSeconds,
+    mode: config.watch.mode,
+    onLogEvent: (e) => bridge.onLogEvent(e),
+  });
+  const shardWatch = new ShardWatch({
+    clock,
+    logger: log('shards'),
+    store: new ShardStore(db),
+    dirs: config.watch.shardDirs,
+    pollSeconds: config.watch.pollSeconds,
+    rateWindowMinutes: config.watch.rateWindowMinutes,
+    purgeDays: config.watch.purgeDays,
+  });
   const tracker: Tracker = new Tracker({
     repos,
     scheduler,
     clock,
-    logger: logger.child({ part: 'tracker' }),
+    logger: log('tracker'),
     pollMs: config.slurm.pollSeconds * 1000,
     hooks: {
       onEnded: (attempts) => engine.onEnded(attempts),
-      onLogsKnown: () => undefined,
+      onLogsKnown: (attempts) => bridge.track(attempts),
     },
+  });
+  const bridge = new LogBridge({
+    repos,
+    logWatch,
+    clock,
+    logger: log('logs'),
+    checkpointRegex: config.resume.checkpointRegex,
+    hurry: () => tracker.hurry(),
   });
   const executor = new IntentExecutor({
     repos,
     scheduler,
     clock,
-    logger: logger.child({ part: 'resume' }),
+    logger: log('resume'),
     onSubmitted: () => tracker.poke(),
   });
   const engine: ResumeEngine = new ResumeEngine({
     repos,
     clock,
-    logger: logger.child({ part: 'resume' }),
+    logger: log('resume'),
     executor,
     settings: {
       maxAttempts: config.resume.maxAttempts,
       budgetPerHour: config.resume.budgetPerHour,
       batchWindowMs: config.resume.batchWindowSeconds * 1000,
     },
-    defaultCheckpointRegex: config.resume.checkpointRegex,
-    diagnose: (lines) => mostSevere(diagnoser, lines),
+    logFacts: (attempt, sub) =>
+      attemptLogFacts(logWatch, diagnoser, attempt, bridge.checkpointRegexFor(sub.id)),
+    shardsSince: (index, sinceMs) => shardWatch.shardsSince(index, sinceMs),
     diagnoseEnd: (end, fromLog) => diagnoseEnd(end as AttemptEnd, fromLog, diagnoser),
+    onDecided: (attempt) => logWatch.untrack(attempt.jobId),
   });
   const steering = new Steering({ repos, clock, engine, executor });
   const tokens = new TokenRefresher({
     config: config.tokens,
     clock,
-    logger: logger.child({ part: 'tokens' }),
+    logger: log('tokens'),
     onEvent: (e) => repos.events.add({ at: clock.now(), ...e }),
   });
   const health = new HealthMonitor({ config, version, clock, scheduler, tracker, db, journal });
+  const metrics = new AgentMetrics({ repos, scheduler, tokens, shardWatch, logWatch, tracker });
   const commandDeps = {
     repos,
     scheduler,
@@ -100,9 +136,9 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     jobDefaults: config.resume.jobDefaults,
     onSubmitted: () => tracker.poke(),
   };
-  const deps: AppDeps = {
+  const app = buildApp({
     apiToken,
-    logger: logger.child({ part: 'http' }),
+    logger: log('http'),
     version,
     health: () => health.snapshot(),
     read: new RepoReadModel(repos),
@@ -114,8 +150,10 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
       resubmit: (target) => steering.resubmit(target),
     },
     tokens,
-  };
-  const app = buildApp(deps);
+    shards: shardWatch,
+    logs: bridge,
+    metrics,
+  });
 
   let engineStart: Promise<void> = Promise.resolve();
   return {
@@ -123,6 +161,8 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     healthy: () => health.snapshot().ok,
     async start() {
       health.start();
+      await logWatch.start();
+      await shardWatch.start();
       // Reconciling open intents may wait on a slow scheduler: it must not hold up READY.
       engineStart = engine
         .start()
@@ -136,18 +176,10 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
       await tracker.stop();
       await engineStart;
       await engine.stop();
+      await shardWatch.stop();
+      await logWatch.stop();
       health.stop();
       db.close();
     },
   };
-}
-
-/** The most telling diagnosis among a log's lines (a CUDA OOM outranks a transient HTTP 502). */
-function mostSevere(diagnoser: Diagnoser, lines: string[]): Diagnosis | null {
-  let best: Diagnosis | null = null;
-  for (const line of lines) {
-    const d = diagnoser.diagnoseLine(line);
-    if (d && diagnoser.prefer(best, d)) best = d;
-  }
-  return best;
 }

@@ -2,7 +2,16 @@
 import { z } from 'zod';
 import { DiagnosisSchema } from './diagnosis.js';
 
-export const TASK_STATES = ['queued', 'running', 'done', 'resuming', 'failed', 'stalled', 'exhausted', 'held'] as const;
+export const TASK_STATES = [
+  'queued',
+  'running',
+  'done',
+  'resuming',
+  'failed',
+  'stalled',
+  'exhausted',
+  'held',
+] as const;
 export const TaskStateSchema = z.enum(TASK_STATES);
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
@@ -121,7 +130,9 @@ export type SubmitBody = z.infer<typeof SubmitBodySchema>;
 export const SubmitReplySchema = z.object({ submissionId: z.number().int(), jobId: z.string() });
 
 export const AdoptBodySchema = z.strictObject({
-  jobId: z.string().regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
+  jobId: z
+    .string()
+    .regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
   /** Slurm does not record the submitting environment; the caller's stands in for resubmissions. */
   env: z.record(z.string(), z.string()).optional(),
 });
@@ -162,9 +173,9 @@ export const EventsQuerySchema = z.object({
  * sbatch numbered 1234, "1234_7" for one task), or "#12" / "#12:7" for submission 12 (task 7).
  */
 export const TargetBodySchema = z.strictObject({
-  target: z
-    .string()
-    .regex(/^(\d+(_\d+)?|#\d+(:\d+)?)$/, { message: 'expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX]' }),
+  target: z.string().regex(/^(\d+(_\d+)?|#\d+(:\d+)?)$/, {
+    message: 'expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX]',
+  }),
 });
 export const TargetReplySchema = z.object({
   submissionId: z.number().int(),

@@ -28,7 +28,10 @@ export function loadMigrations(dir: string): Migration[] {
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
-      throw new AgentError('AGENT_ERR_DB', `migrations must be numbered 0001, 0002, … without gaps; found ${m.version} at position ${i + 1}`);
+      throw new AgentError(
+        'AGENT_ERR_DB',
+        `migrations must be numbered 0001, 0002, … without gaps; found ${m.version} at position ${i + 1}`,
+      );
     }
   });
   return migrations;

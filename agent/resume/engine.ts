@@ -24,6 +24,8 @@ export interface EngineDeps extends InspectDeps {
     end: { state: string; stateDetail: string | null; exitCode: number | null; exitSignal: number | null },
     fromLog: LogDiagnosis | null,
   ): LogDiagnosis | null;
+  /** The attempt's decision is recorded: its log need not be followed any more. */
+  onDecided(attempt: AttemptRow): void;
 }
 
 const HOUR_MS = 3_600_000;
@@ -126,6 +128,7 @@ export class ResumeEngine {
         },
       });
     })();
+    this.d.onDecided(a);
     if (verdict.decision === 'resume') this.schedule(sub.id);
   }
 

@@ -1,25 +1,25 @@
-// Gathers the facts the policy needs about an ended attempt: markers on disk and what its log says.
+// Gathers the facts the policy needs about an ended attempt: markers on disk and what its log said.
+import type { Diagnosis } from '../api/diagnosis.js';
 import type { AttemptRow, SubmissionRow } from '../db/repos/index.js';
-import type { Logger } from '../log.js';
-import {
-  DEFAULT_CHECKPOINT_RE,
-  DEFAULT_PROGRESS_RE,
-  donePathPresent,
-  progressSince,
-  scanLog,
-} from './markers.js';
+import { donePathPresent, progressSince } from './markers.js';
 
-export interface LogDiagnosis {
-  cause: string;
-  hint: string;
-  line?: string | undefined;
+export type LogDiagnosis = NonNullable<Diagnosis>;
+
+export interface LogFactsView {
+  /** Whether any log of the attempt could be read at all. */
+  read: boolean;
+  checkpointSeen: boolean;
+  progressLines: number;
+  diagnosis: LogDiagnosis | null;
+  /** Lines of the log, for a done marker given as "log:REGEX" (only asked for then). */
+  matches(re: RegExp): Promise<boolean>;
 }
 
 export interface InspectDeps {
-  logger: Logger;
-  /** The diagnosis rules: the most telling diagnosis among the given lines, or null. */
-  diagnose(lines: string[]): LogDiagnosis | null;
-  defaultCheckpointRegex: string | undefined;
+  /** What the attempt's log said: from the watcher when it followed the log, else read once now. */
+  logFacts(attempt: AttemptRow, sub: SubmissionRow): Promise<LogFactsView>;
+  /** Shards in the watched shard folders, named for this index, written since sinceMs. */
+  shardsSince(index: number, sinceMs: number): number;
 }
 
 export interface Inspection {
@@ -29,63 +29,29 @@ export interface Inspection {
   diagnosis: LogDiagnosis | null;
 }
 
-/** Lines kept for diagnosis: the first and last ones of the log, where errors and stepd lines sit. */
-const KEEP_HEAD = 200;
-const KEEP_TAIL = 400;
-
 export async function inspectAttempt(
   d: InspectDeps,
   sub: SubmissionRow,
   index: number,
   attempt: AttemptRow,
 ): Promise<Inspection> {
-  const checkpoint = new RegExp(
-    sub.checkpointRegex ?? d.defaultCheckpointRegex ?? DEFAULT_CHECKPOINT_RE.source,
-    'i',
-  );
-  const doneLog = sub.doneMarker?.startsWith('log:') ? new RegExp(sub.doneMarker.slice(4)) : null;
-  const head: string[] = [];
-  const tail: string[] = [];
-  const keep = (line: string) => {
-    if (head.length < KEEP_HEAD) head.push(line);
-    else {
-      tail.push(line);
-      if (tail.length > KEEP_TAIL) tail.shift();
-    }
-  };
-  let checkpointSeen = attempt.checkpointSeen;
-  let progressLines = attempt.progressLines;
-  let doneSeen = false;
-  let logRead = false;
-  const logs = [...new Set([attempt.stdoutPath, attempt.stderrPath].filter((p): p is string => p !== null))];
-  for (const file of logs) {
-    try {
-      const scan = await scanLog(file, {
-        checkpoint,
-        progress: DEFAULT_PROGRESS_RE,
-        done: doneLog,
-        onLine: keep,
-      });
-      if (!scan) continue;
-      logRead = true;
-      checkpointSeen ||= scan.checkpointSeen;
-      progressLines = Math.max(progressLines, scan.progressLines);
-      doneSeen ||= scan.doneSeen;
-    } catch (err) {
-      d.logger.warn({ err, file }, 'could not read a task log');
-    }
-  }
+  const log = await d.logFacts(attempt, sub);
+  const checkpointSeen = attempt.checkpointSeen || log.checkpointSeen;
   let doneMarkerPresent: boolean | null = null;
-  if (doneLog) doneMarkerPresent = doneSeen;
+  if (sub.doneMarker?.startsWith('log:'))
+    doneMarkerPresent = await log.matches(new RegExp(sub.doneMarker.slice(4)));
   else if (sub.doneMarker) doneMarkerPresent = await donePathPresent(sub.cwd, sub.doneMarker, index);
 
-  // A configured progress pattern is the authority; without one, the log's progress lines stand in.
+  // A configured progress pattern is the authority; without one, the log's progress lines and new shards
+  // in the watched shard folders stand in.
   const startedMs = attempt.startedAt === null ? null : attempt.startedAt * 1000;
   let progressMade: boolean | null = null;
   if (sub.progress) {
     if (startedMs !== null) progressMade = await progressSince(sub.cwd, sub.progress, index, startedMs);
-  } else if (logRead) {
-    progressMade = progressLines > 0;
+  } else {
+    const shards = startedMs === null ? 0 : d.shardsSince(index, startedMs);
+    if (log.progressLines > 0 || shards > 0) progressMade = true;
+    else if (log.read) progressMade = false;
   }
-  return { doneMarkerPresent, checkpointSeen, progressMade, diagnosis: d.diagnose([...head, ...tail]) };
+  return { doneMarkerPresent, checkpointSeen, progressMade, diagnosis: log.diagnosis };
 }

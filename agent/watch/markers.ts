@@ -53,8 +53,10 @@ export function classifyLine(raw: string, m: LineMatchers): LineEvent[] {
   // Markers are matched on the first 8 KiB, like diagnosis rules: bounded time on huge lines.
   const line = raw.length > 8192 ? raw.slice(0, 8192) : raw;
   if (isEndLine(line)) out.push({ kind: 'end', line: excerpt(line) });
+  // A checkpoint line is not progress by itself ("saved checkpoint at shard 3"): a task that only ever saves
+  // where it stands has made none, and the progress guard must see that.
   if (m.checkpoint.test(line)) out.push({ kind: 'checkpoint', line: excerpt(line) });
-  if (m.progress?.test(line)) out.push({ kind: 'progress', line: excerpt(line) });
+  else if (m.progress?.test(line)) out.push({ kind: 'progress', line: excerpt(line) });
   const diagnosis = m.diagnoser.diagnoseLine(line);
   if (diagnosis) out.push({ kind: 'diagnosis', line: diagnosis.line ?? excerpt(line), diagnosis });
   return out;

@@ -53,6 +53,7 @@ export class IntentRepo {
       retry: db.prepare(
         'UPDATE intents SET tries = tries + 1, next_try_at = ?, error = ?, updated_at = ? WHERE id = ?',
       ),
+      byState: db.prepare('SELECT state, count(*) AS n FROM intents GROUP BY state'),
       sentSince: db.prepare(
         "SELECT count(*) AS n FROM intents WHERE state IN ('pending', 'confirmed') AND created_at >= ?",
       ),
@@ -97,6 +98,12 @@ export class IntentRepo {
 
   retryLater(id: number, nextTryAt: number, error: string, now: number): void {
     this.s.retry!.run(nextTryAt, error, now, id);
+  }
+
+  countByState(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.s.byState!.all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
   }
 
   /** Intents created since `since` that went or may have gone to sbatch: the hourly budget counts these. */

@@ -1,0 +1,118 @@
+// Connects the log watcher to the rest of the agent: which logs to follow (those of live attempts, as the
+// scheduler names them), and what their lines mean (a checkpoint or an end hurries the tracker; a
+// failure shows as the task's diagnosis while it still runs).
+import type { Clock } from '../clock.js';
+import type { AttemptRow, Repos } from '../db/repos/index.js';
+import type { Logger } from '../log.js';
+import { AgentError } from '../errors.js';
+import type { LogWatch } from '../watch/log-watch.js';
+import type { LogEvent } from '../watch/log-watch-types.js';
+import { DEFAULT_CHECKPOINT_REGEX } from '../watch/markers.js';
+import { tailFiles } from '../watch/tail-text.js';
+import { resolveTarget } from '../resume/targets.js';
+
+export interface LogBridgeDeps {
+  repos: Repos;
+  logWatch: LogWatch;
+  clock: Clock;
+  logger: Logger;
+  /** Site-wide checkpoint regex (resume.checkpointRegex); a recipe's own wins. */
+  checkpointRegex: string | undefined;
+  /** A task is about to end or has ended: look at the scheduler now. */
+  hurry(): void;
+}
+
+export class LogBridge {
+  private readonly d: LogBridgeDeps;
+
+  constructor(deps: LogBridgeDeps) {
+    this.d = deps;
+  }
+
+  checkpointRegexFor(submissionId: number): RegExp {
+    const sub = this.d.repos.submissions.get(submissionId);
+    const text = sub?.checkpointRegex ?? this.d.checkpointRegex;
+    return text ? new RegExp(text, 'i') : DEFAULT_CHECKPOINT_REGEX;
+  }
+
+  /** Follows the logs of these attempts, each under its job id. */
+  track(attempts: AttemptRow[]): void {
+    const { repos, logWatch } = this.d;
+    for (const a of attempts) {
+      const paths = [...new Set([a.stdoutPath, a.stderrPath].filter((p): p is string => p !== null))];
+      if (!paths.length) continue;
+      const task = repos.tasks.get(a.taskId);
+      if (!task) continue;
+      logWatch.track(a.jobId, paths, {
+        checkpointRegex: this.checkpointRegexFor(task.submissionId),
+        ...this.startAfterPrevious(a, paths),
+      });
+    }
+  }
+
+  /** A log shared by attempts (--open-mode=append) is read from where the previous attempt stopped. */
+  private startAfterPrevious(a: AttemptRow, paths: string[]): { startAt?: number } {
+    const previous = this.d.repos.attempts
+      .byTask(a.taskId)
+      .filter((x) => x.id < a.id)
+      .pop();
+    if (!previous || previous.stdoutPath !== paths[0]) return {};
+    const offset = this.d.logWatch.status(previous.jobId)?.offsets[paths[0] as string];
+    return offset === undefined ? {} : { startAt: offset };
+  }
+
+  /** What the watcher saw in a log. */
+  onLogEvent(e: LogEvent): void {
+    const { repos, clock } = this.d;
+    const attempt = repos.attempts.byJobId(e.key);
+    if (!attempt) return;
+    const task = repos.tasks.get(attempt.taskId);
+    if (!task) return;
+    const now = clock.now();
+    if (e.kind === 'checkpoint' || e.kind === 'end') {
+      if (e.kind === 'checkpoint') repos.attempts.setLogFacts(attempt.id, true, attempt.progressLines);
+      repos.events.add({
+        at: now,
+        level: 'info',
+        kind: `log.${e.kind}`,
+        submissionId: task.submissionId,
+        taskId: task.id,
+        jobId: e.key,
+        message: `${e.key}: ${e.line}`,
+      });
+      this.d.hurry();
+    } else if (e.kind === 'diagnosis' && e.diagnosis) {
+      repos.tasks.setDiagnosis(task.id, e.diagnosis, now);
+      repos.events.add({
+        at: now,
+        level: 'warn',
+        kind: 'log.diagnosis',
+        submissionId: task.submissionId,
+        taskId: task.id,
+        jobId: e.key,
+        message: `${e.key}: ${e.diagnosis.cause}: ${e.diagnosis.hint}`,
+        data: { cause: e.diagnosis.cause, line: e.diagnosis.line ?? null },
+      });
+    }
+  }
+
+  /**
+   * The tail of a tracked task's latest log. Only paths the scheduler gave for a tracked attempt are ever
+   * read: the API never serves an arbitrary file.
+   */
+  async tail(target: string, maxBytes: number): Promise<string> {
+    const { repos, logWatch } = this.d;
+    const { sub, task } = resolveTarget(repos, target);
+    const t = task ?? repos.tasks.bySubmission(sub.id)[0];
+    const attempt = t && repos.attempts.latestForTask(t.id);
+    if (!attempt) throw new AgentError('AGENT_ERR_NOT_FOUND', `no attempt of "${target}" has run yet`);
+    if (logWatch.status(attempt.jobId)) return logWatch.tail(attempt.jobId, maxBytes);
+    const paths = [
+      ...new Set([attempt.stdoutPath, attempt.stderrPath].filter((p): p is string => p !== null)),
+    ];
+    if (!paths.length) {
+      throw new AgentError('AGENT_ERR_NOT_TRACKED', `the scheduler has not named a log for ${attempt.jobId}`);
+    }
+    return tailFiles(paths, maxBytes);
+  }
+}
