@@ -1,6 +1,6 @@
 // Runs the built agent as a real process on a free port with its own state folder, and the built client
 // against it: what a user does, end to end.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,6 +100,7 @@ export async function startAgent(
       return JSON.parse(r.stdout) as T;
     },
     async stop(signal = 'SIGTERM') {
+      cancelJobsFrom(dir);
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
       const [code] = (await once(proc, 'exit')) as [number | null];
@@ -118,4 +119,19 @@ export async function startAgent(
     await new Promise((r) => setTimeout(r, 250));
   }
   return handle;
+}
+
+/**
+ * Cancels every job still queued or running from this folder, so a test's leftovers cannot write into
+ * the next run's fixture folder (tap reuses folder names across runs).
+ */
+export function cancelJobsFrom(dir: string): void {
+  const r = spawnSync('squeue', ['--noheader', '--format=%i|%Z'], { encoding: 'utf8' });
+  if (r.status !== 0) return;
+  const ids = r.stdout
+    .split('\n')
+    .map((l) => l.split('|'))
+    .filter(([, wd]) => wd === dir)
+    .map(([id]) => id as string);
+  if (ids.length) spawnSync('scancel', ids);
 }

@@ -1,6 +1,6 @@
 // Shared steps of the resume tests: submit the shard builder through emb-client, find tasks in `ls`,
 // deliver the pre-wall-time signal by hand, and compare what the agent recorded with what sacct knows.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentHandle } from './agent-process.js';
@@ -86,9 +86,24 @@ export function duplicatesWritten(agent: AgentHandle): boolean {
   return existsSync(path.join(agent.dir, 'out/duplicates'));
 }
 
-/** What Slurm's --signal=B:TERM@120 does before the wall-time, delivered now. */
+/**
+ * What Slurm's --signal=B:TERM@120 does before the wall-time, delivered now. Slurm 22.05's scancel, given a
+ * task of a throttled array as ARRAY_INDEX, also signals the task that starts in its place, and exits 229
+ * with nothing on stderr though it delivered the signal: so the task is named by its own job id, and only
+ * an error message counts as failure.
+ */
 export function signalBatch(taskJobId: string): void {
-  execFileSync('scancel', ['--signal=TERM', '--batch', taskJobId]);
+  // The whole queue, not --jobs: 22.05 answers --jobs with nothing while a throttled array splits off a task.
+  const queue = execFileSync('squeue', ['--noheader', '--format=%i %A'], { encoding: 'utf8' });
+  const raw = queue
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find(([id]) => id === taskJobId)?.[1];
+  if (!raw) throw new Error(`squeue does not know ${taskJobId}:\n${queue}`);
+  const r = spawnSync('scancel', ['--signal=TERM', '--batch', raw], { encoding: 'utf8' });
+  if (r.error || (r.status !== 0 && r.stderr.trim() !== '')) {
+    throw new Error(`scancel --signal=TERM --batch ${raw} (${taskJobId}) failed: ${r.stderr || r.error?.message}`);
+  }
 }
 
 /** Waits until the task's current attempt runs and has written at least `n` shards in total. */

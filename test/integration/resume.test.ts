@@ -133,12 +133,12 @@ t.test('hold and release', async (t) => {
 
 t.test('a throttled array is resumed as one sbatch with its throttle', async (t) => {
   if (!(await requireCluster(t))) return;
-  const agent = await startAgent(t.testdir(), { resume: { batchWindowSeconds: 4 } });
+  const agent = await startAgent(t.testdir(), { resume: { batchWindowSeconds: 12 } });
   t.teardown(() => agent.stop());
   const jobId = await submitBuilder(agent, {
     array: '0-3%2',
     markers: MARKERS,
-    env: { SHARDS: '3', STEP: '2' },
+    env: { SHARDS: '5', STEP: '3' },
   });
   const a = await runningWithShards(agent, jobId, 0, 1);
   const b = await runningWithShards(agent, jobId, 1, 1);
