@@ -102,7 +102,9 @@ export function signalBatch(taskJobId: string): void {
   if (!raw) throw new Error(`squeue does not know ${taskJobId}:\n${queue}`);
   const r = spawnSync('scancel', ['--signal=TERM', '--batch', raw], { encoding: 'utf8' });
   if (r.error || (r.status !== 0 && r.stderr.trim() !== '')) {
-    throw new Error(`scancel --signal=TERM --batch ${raw} (${taskJobId}) failed: ${r.stderr || r.error?.message}`);
+    throw new Error(
+      `scancel --signal=TERM --batch ${raw} (${taskJobId}) failed: ${r.stderr || r.error?.message}`,
+    );
   }
 }
 
