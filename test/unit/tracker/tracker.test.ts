@@ -1,0 +1,168 @@
+// The tracker against the real adapter with fake scheduler executables: one squeue and one sacct per
+// cycle whatever the number of tasks, none while idle, and garbage output changes nothing.
+import t, { type Test } from 'tap';
+import path from 'node:path';
+import { openDatabase } from '../../../agent/db/open.js';
+import { createRepos, type Repos } from '../../../agent/db/repos/index.js';
+import { silentLogger } from '../../../agent/log.js';
+import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
+import { Tracker } from '../../../agent/tracker/tracker.js';
+import type { AttemptRow } from '../../../agent/db/repos/index.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { FakeSlurm } from '../slurm/fake-slurm.js';
+
+const US = '\x1f';
+const sacctRow = (id: string, raw: string, state: string, start = '1795870823', end = 'Unknown') =>
+  [
+    id,
+    raw,
+    'build',
+    state,
+    '0:0',
+    '1795870800',
+    start,
+    end,
+    '12',
+    '60',
+    '/w',
+    '',
+    'sbatch --array=0-9%2 b.sbatch',
+  ].join(US);
+const squeueRow = (id: string, arr: string, task: string, raw: string, state: string) =>
+  [
+    id,
+    raw,
+    arr,
+    task,
+    'alice',
+    'build',
+    state,
+    'None',
+    '0',
+    '1795870800',
+    '1795870823',
+    'N/A',
+    '1:00:00',
+    '0:12',
+    '/w',
+    '/w/logs/%x_%A_%a.out',
+    '/w/logs/%x_%A_%a.out',
+    '(null)',
+    '',
+  ].join(US);
+
+function setup(t: Test) {
+  const dir = t.testdir();
+  const fake = new FakeSlurm(dir);
+  const { db } = openDatabase(path.join(dir, 'agent.db'), { journal: 'wal' });
+  t.teardown(() => db.close());
+  const repos = createRepos(db);
+  const clock = new FakeClock(1_795_870_900_000);
+  const ended: AttemptRow[] = [];
+  const tracker = new Tracker({
+    repos,
+    scheduler: new SlurmAdapter({ timeoutMs: 5000, binDir: dir, user: 'alice', logger: silentLogger() }),
+    clock,
+    logger: silentLogger(),
+    pollMs: 60_000,
+    hooks: { onEnded: async (a) => void ended.push(...a), onLogsKnown: () => undefined },
+  });
+  return { fake, repos, tracker, ended };
+}
+
+function track(repos: Repos, arrayId: string, n: number): void {
+  const sub = repos.submissions.create({
+    name: 'build',
+    origin: 'submit',
+    args: ['--array=0-9%2', 'b.sbatch'],
+    cwd: '/w',
+    env: {},
+    arraySpec: `0-${n - 1}%2`,
+    throttle: 2,
+    doneMarker: null,
+    progress: null,
+    checkpointRegex: null,
+    maxAttempts: null,
+    resume: true,
+    recipeNotes: [],
+    firstJobId: arrayId,
+    createdAt: 1,
+  });
+  for (let i = 0; i < n; i++) {
+    const task = repos.tasks.ensure(sub, i, 'queued', 1);
+    repos.attempts.insert({
+      taskId: task,
+      jobId: `${arrayId}_${i}`,
+      arrayJobId: arrayId,
+      intentId: null,
+      createdAt: 1,
+    });
+  }
+}
+
+const count = (fake: FakeSlurm, cmd: string) => fake.calls().filter((c) => c[0] === cmd).length;
+
+t.test('no scheduler call at all while nothing is live', async (t) => {
+  const { fake, tracker } = setup(t);
+  fake.set('squeue', { stdout: '' });
+  fake.set('sacct', { stdout: '' });
+  await tracker.cycle();
+  await tracker.cycle();
+  t.same(fake.calls(), []);
+});
+
+t.test(
+  'one squeue and one sacct per cycle for 1,000 tasks; states, log paths and the remainder',
+  async (t) => {
+    const { fake, repos, tracker, ended } = setup(t);
+    track(repos, '86', 1000);
+    fake.set('squeue', {
+      stdout:
+        [
+          squeueRow('86_0', '86', '0', '91', 'RUNNING'),
+          squeueRow('86_[2-999%2]', '86', 'N/A', '86', 'PENDING'),
+        ].join('\n') + '\n',
+    });
+    fake.set('sacct', {
+      stdout:
+        [
+          sacctRow('86_0', '91', 'RUNNING'),
+          sacctRow('86_1', '92', 'COMPLETED', '1795870823', '1795870850'),
+          sacctRow('86_[2-999%2]', '86', 'PENDING', 'Unknown'),
+        ].join('\n') + '\n',
+    });
+    await tracker.cycle();
+    t.equal(count(fake, 'squeue'), 1);
+    t.equal(count(fake, 'sacct'), 1);
+    t.equal(fake.calls().length, 2, 'nothing else');
+    const a0 = repos.attempts.byJobId('86_0');
+    t.equal(a0?.slurmState, 'RUNNING');
+    t.equal(a0?.stdoutPath, '/w/logs/build_86_0.out', 'the log path pattern is expanded');
+    t.equal(repos.tasks.find(1, 0)?.state, 'running');
+    t.equal(repos.attempts.byJobId('86_500')?.slurmState, 'PENDING', 'the pending remainder covers 2-999');
+    t.same(
+      ended.map((a) => a.jobId),
+      ['86_1'],
+      'the ended task goes to the resume engine',
+    );
+    t.equal(repos.attempts.live().length, 999);
+  },
+);
+
+t.test('garbage from the scheduler: logged, the cycle skipped, nothing changed', async (t) => {
+  const { fake, repos, tracker, ended } = setup(t);
+  track(repos, '86', 3);
+  const before = JSON.stringify(repos.attempts.live());
+  fake.set('squeue', { stdout: squeueRow('86_0', '86', '0', '91', 'RUNNING') + '\n' });
+  for (const garbage of ['<html>502 Bad Gateway</html>\n', `86_0${US}91\n`, '\u0000\u0001\u0002 binary\n']) {
+    fake.set('sacct', { stdout: garbage });
+    await tracker.cycle();
+    t.equal(JSON.stringify(repos.attempts.live()), before, `nothing changed for ${JSON.stringify(garbage)}`);
+    t.ok(tracker.status().lastError, 'the error is kept for health');
+  }
+  t.same(ended, []);
+  fake.set('sacct', { stderr: 'sacct: error: slurmdbd: Socket timed out on send/recv operation\n', exit: 1 });
+  await tracker.cycle();
+  t.equal(JSON.stringify(repos.attempts.live()), before, 'a scheduler time-out changes nothing either');
+  t.equal(repos.tasks.bySubmission(1).filter((x) => x.state === 'failed').length, 0, 'and fails no task');
+});
