@@ -19,6 +19,7 @@ export async function runInstallService(
     user: config.env.user,
     ...(config.env.configHome ? { configHome: config.env.configHome } : {}),
     detachedScript: packagePaths(cliPath).detachedScript,
+    stateDir: config.stateDir,
   });
   say(`${result.action} ${result.unitPath}`);
   if (result.backupPath) say(`kept the previous unit as ${result.backupPath}`);

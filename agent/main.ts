@@ -38,8 +38,9 @@ export async function runAgent(config: Config): Promise<number> {
     onLost: () => stopRequested(EXIT.LEASE_HELD, 'another agent took the lease over'),
   });
   const onSignal = (sig: NodeJS.Signals) => stopRequested(EXIT.OK, `received ${sig}`);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // SIGHUP too: closing the tmux window or the terminal of a foreground agent must stop it cleanly.
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  for (const sig of signals) process.once(sig, onSignal);
 
   let agent: Agent | undefined;
   let watchdog: { cancel(): void } | undefined;
@@ -70,8 +71,7 @@ export async function runAgent(config: Config): Promise<number> {
     logger.fatal({ err }, 'emb-agent could not start');
     await agent?.stop().catch((e: unknown) => logger.error({ err: e }, 'stopping after a failed start'));
     if (leaseHeld) await lease.stop();
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
+    for (const sig of signals) process.removeListener(sig, onSignal);
     logger.flush();
     return code;
   }
