@@ -46,9 +46,7 @@ t.test('every route answers 401 without the right token; the token opens them', 
       `${route} with a wrong one`,
     );
   }
-  const token = spawnSync('cat', [path.join(agent.stateDir, 'api-token')], {
-    encoding: 'utf8',
-  }).stdout.trim();
+  const token = readFileSync(path.join(agent.stateDir, 'api-token'), 'utf8').trim();
   t.equal(await status(`${agent.url}/health`, { authorization: `Bearer ${token}` }), 200);
   const metrics = await agent.client(['health']);
   t.equal(metrics.code, 0);
