@@ -13,54 +13,6 @@ export const DETAIL_EVENTS = 200;
 /** The kind of event the resume executor records for each decision (its data.decision names the outcome). */
 export const DECISION_EVENT_KIND = 'decision';
 
-interface AttemptRaw {
-  id: number;
-  task_id: number;
-  job_id: string;
-  array_job_id: string;
-  job_id_raw: string | null;
-  intent_id: number | null;
-  slurm_state: string;
-  state_detail: string | null;
-  exit_code: number | null;
-  exit_signal: number | null;
-  stdout_path: string | null;
-  stderr_path: string | null;
-  submitted_at: number | null;
-  started_at: number | null;
-  ended_at: number | null;
-  ended: number;
-  decided: number;
-  checkpoint_seen: number;
-  progress_lines: number;
-  created_at: number;
-}
-
-function decodeAttempt(r: AttemptRaw): AttemptRow {
-  return {
-    id: r.id,
-    taskId: r.task_id,
-    jobId: r.job_id,
-    arrayJobId: r.array_job_id,
-    jobIdRaw: r.job_id_raw,
-    intentId: r.intent_id,
-    slurmState: r.slurm_state,
-    stateDetail: r.state_detail,
-    exitCode: r.exit_code,
-    exitSignal: r.exit_signal,
-    stdoutPath: r.stdout_path,
-    stderrPath: r.stderr_path,
-    submittedAt: r.submitted_at,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    ended: r.ended === 1,
-    decided: r.decided === 1,
-    checkpointSeen: r.checkpoint_seen === 1,
-    progressLines: r.progress_lines,
-    createdAt: r.created_at,
-  };
-}
-
 function decisionOf(e: EventRow): string {
   const d = e.data?.decision;
   return typeof d === 'string' ? d : e.message;
@@ -68,8 +20,6 @@ function decisionOf(e: EventRow): string {
 
 export class RepoReadModel implements ReadModel {
   private readonly repos: Repos;
-  // AttemptRepo reads per task; the detail view needs a whole submission's attempts in one query.
-  private readonly attemptsOfSubmission: Statement<[number], AttemptRaw>;
   private readonly jobRefByAttempt: Statement<
     [string, string],
     { submission_id: number; array_index: number }
@@ -83,9 +33,6 @@ export class RepoReadModel implements ReadModel {
     this.repos = repos;
     this.taskList = new TaskListQuery(repos.db);
     this.changes = repos.db.prepare<[], number>('SELECT total_changes()').pluck() as Statement<[], number>;
-    this.attemptsOfSubmission = repos.db.prepare(
-      `SELECT a.* FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.submission_id = ? ORDER BY a.id`,
-    );
     this.jobRefByAttempt = repos.db.prepare(
       `SELECT t.submission_id, t.array_index FROM attempts a JOIN tasks t ON t.id = a.task_id
        WHERE a.job_id = ? OR a.job_id_raw = ? LIMIT 1`,
@@ -115,8 +62,7 @@ export class RepoReadModel implements ReadModel {
     if (!s) return undefined;
     const taskRows = this.repos.tasks.bySubmission(id);
     const attempts = new Map<number, AttemptRow[]>();
-    for (const raw of this.attemptsOfSubmission.all(id)) {
-      const a = decodeAttempt(raw);
+    for (const a of this.repos.attempts.bySubmission(id)) {
       let list = attempts.get(a.taskId);
       if (!list) attempts.set(a.taskId, (list = []));
       list.push(a);

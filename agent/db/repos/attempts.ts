@@ -87,6 +87,9 @@ export class AttemptRepo {
       live: db.prepare('SELECT * FROM attempts WHERE ended = 0 ORDER BY id'),
       undecided: db.prepare('SELECT * FROM attempts WHERE ended = 1 AND decided = 0 ORDER BY id'),
       byTask: db.prepare('SELECT * FROM attempts WHERE task_id = ? ORDER BY id'),
+      bySubmission: db.prepare(
+        'SELECT a.* FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.submission_id = ? ORDER BY a.id',
+      ),
       latestForTask: db.prepare('SELECT * FROM attempts WHERE task_id = ? ORDER BY id DESC LIMIT 1'),
       byIntent: db.prepare('SELECT * FROM attempts WHERE intent_id = ? ORDER BY id'),
       update: db.prepare(
@@ -138,6 +141,11 @@ export class AttemptRepo {
 
   byTask(taskId: number): AttemptRow[] {
     return (this.s.byTask!.all(taskId) as Raw[]).map(decode);
+  }
+
+  /** Every attempt of a submission's tasks, in one query (the detail view). */
+  bySubmission(submissionId: number): AttemptRow[] {
+    return (this.s.bySubmission!.all(submissionId) as Raw[]).map(decode);
   }
 
   latestForTask(taskId: number): AttemptRow | undefined {
