@@ -1,5 +1,5 @@
 // What a recipe's argv says about the job: its script, array spec, name and markers in force.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JobDefaultsSchema } from '../config/schema.js';
 import type { z } from 'zod';
@@ -14,6 +14,26 @@ export interface RecipeInfo {
   notes: string[];
 }
 
+/** Slurm's default max_script_size: sbatch refuses a larger script anyway. */
+const MAX_SCRIPT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The script's text, read only when it is a regular file of a sane size: a FIFO or a process substitution
+ * (/dev/fd/N) would block the agent's event loop, /dev/zero would never end. Opened non-blocking, checked on
+ * the open descriptor so nothing can be swapped in between.
+ */
+function readScript(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    if (st.size > MAX_SCRIPT_BYTES) throw new Error(`${file} is larger than ${MAX_SCRIPT_BYTES} bytes`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads the argv and, for what it leaves out, the script's #SBATCH lines (command-line options win). */
 export function recipeInfo(args: string[], cwd: string): RecipeInfo {
   const parsed = parseSbatchArgs(args);
@@ -21,10 +41,7 @@ export function recipeInfo(args: string[], cwd: string): RecipeInfo {
   let directives: SbatchArgs | null = null;
   if (parsed.script !== null) {
     try {
-      directives = parseSbatchArgs([
-        ...scriptDirectives(readFileSync(path.resolve(cwd, parsed.script), 'utf8')),
-        'x',
-      ]);
+      directives = parseSbatchArgs([...scriptDirectives(readScript(path.resolve(cwd, parsed.script))), 'x']);
     } catch (err) {
       notes.push(
         `could not read the batch script ${parsed.script} for its #SBATCH lines: ${(err as Error).message}`,
