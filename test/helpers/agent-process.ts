@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 
 export interface AgentHandle {
   dir: string;
+  /** When the test started this agent (ms). */
+  startedAt: number;
   configPath: string;
   stateDir: string;
   url: string;
@@ -44,6 +46,7 @@ export async function startAgent(
   config: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
 ): Promise<AgentHandle> {
+  const startedAt = Date.now();
   const port = await freePort();
   const stateDir = path.join(dir, 'state');
   const workRoot = path.join(dir, 'work');
@@ -72,6 +75,7 @@ export async function startAgent(
   const tokenFile = path.join(stateDir, 'api-token');
   const handle: AgentHandle = {
     dir,
+    startedAt,
     configPath,
     stateDir,
     url,

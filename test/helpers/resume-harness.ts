@@ -124,17 +124,20 @@ export async function runningWithShards(
   );
 }
 
-/** Every array task sacct knows that ran from this test's folder, as Slurm writes the ids. */
-export function sacctTasksFrom(dir: string): string[] {
+/**
+ * Every array task sacct knows that ran from this folder since `sinceMs` (tap reuses fixture folder names
+ * across runs, and the cluster's accounting outlives them), as Slurm writes the ids.
+ */
+export function sacctTasksFrom(dir: string, sinceMs: number): string[] {
   const out = execFileSync(
     'sacct',
-    ['-X', '--parsable2', '--noheader', '--starttime=now-2hours', '--format=JobID,WorkDir'],
-    { encoding: 'utf8' },
+    ['-X', '--parsable2', '--noheader', '--starttime=now-2hours', '--format=JobID,WorkDir,Submit'],
+    { encoding: 'utf8', env: { ...process.env, SLURM_TIME_FORMAT: '%s' } },
   );
   return out
     .split('\n')
     .map((l) => l.split('|'))
-    .filter(([id, wd]) => id && wd === dir)
+    .filter(([id, wd, submit]) => id && wd === dir && Number(submit) * 1000 >= sinceMs - 1000)
     .map(([id]) => id as string)
     .sort();
 }

@@ -53,6 +53,7 @@ async function crashRound(t: Test, mode: Mode): Promise<void> {
   const bin = crashingBin(dir, mode);
   const config = { slurm: { pollSeconds: 2, binDir: mode === 'after-record' ? '/usr/bin' : bin } };
   let agent: AgentHandle = await startAgent(dir, config);
+  const started = agent.startedAt;
   t.teardown(() => agent.stop('SIGKILL'));
   const markers = ['--done-marker', 'out/done-{index}', '--progress', 'out/shard-{index}-*.tar'];
   const jobId = await submitBuilder(agent, { array: '0-1', markers, env: { SHARDS: '3', STEP: '2' } });
@@ -84,7 +85,7 @@ async function crashRound(t: Test, mode: Mode): Promise<void> {
   t.notOk(duplicatesWritten(agent), `${mode}: no shard written twice`);
   t.same(
     await recordedAttempts(agent, jobId),
-    sacctTasksFrom(dir),
+    sacctTasksFrom(dir, started),
     `${mode}: attempts equal sacct's jobs, one for one`,
   );
 }

@@ -47,7 +47,7 @@ t.test(
     );
     t.same(
       await recordedAttempts(agent, jobId),
-      sacctTasksFrom(agent.dir),
+      sacctTasksFrom(agent.dir, agent.startedAt),
       'recorded attempts equal the jobs sacct knows',
     );
   },
