@@ -64,7 +64,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     clock,
     logger: log('logs'),
     diagnoser,
-    pollSeconds: config.watch.pollSeconds,
+    pollSeconds: config.watch.logPollSeconds,
     mode: config.watch.mode,
     onLogEvent: (e) => bridge.onLogEvent(e),
   });

@@ -64,7 +64,13 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   watch: z
     .strictObject({
+      /** Shard folders: polled by folder mtime, this often. */
       pollSeconds: positiveSeconds.default(30),
+      /**
+       * Logs of live tasks (one stat each per interval, a few dozen files at most): often enough that a
+       * checkpoint line is seen within seconds and the resume does not wait for the next scheduler cycle.
+       */
+      logPollSeconds: positiveSeconds.default(5),
       /** auto: events on local filesystems, polling on Lustre/NFS/GPFS/BeeGFS. */
       mode: z.enum(['auto', 'poll', 'events']).default('auto'),
       logsDir: z.string().min(1).default('logs'),

@@ -57,7 +57,7 @@ export async function startAgent(
     stateDir,
     api: { listen: `127.0.0.1:${port}` },
     slurm: { pollSeconds: 2 },
-    watch: { pollSeconds: 1 },
+    watch: { pollSeconds: 1, logPollSeconds: 1 },
     resume: { batchWindowSeconds: 1 },
     log: { level: 'debug' },
     ...config,
