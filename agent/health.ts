@@ -7,8 +7,12 @@ import { describeError } from './errors.js';
 import type { Scheduler } from './slurm/types.js';
 import type { Tracker } from './tracker/tracker.js';
 
-/** The version probe repeats this often while Slurm is unreachable, so health recovers by itself. */
-const REPROBE_MS = 5 * 60_000;
+/**
+ * The version probe repeats while Slurm is unreachable, soon at first and then less often, so health
+ * recovers by itself within seconds of a short outage and costs little during a long one.
+ */
+const REPROBE_FIRST_MS = 5_000;
+const REPROBE_MAX_MS = 5 * 60_000;
 
 export interface HealthDeps {
   config: Config;
@@ -27,6 +31,7 @@ export class HealthMonitor {
   private probeError: string | null = null;
   private timer: Timer | null = null;
   private stopped = false;
+  private reprobeMs = REPROBE_FIRST_MS;
 
   constructor(deps: HealthDeps) {
     this.d = deps;
@@ -47,9 +52,11 @@ export class HealthMonitor {
     try {
       this.slurmVersion = (await this.d.scheduler.version()).text;
       this.probeError = null;
+      this.reprobeMs = REPROBE_FIRST_MS;
     } catch (err) {
       this.probeError = describeError(err);
-      if (!this.stopped) this.timer = this.d.clock.setTimer(REPROBE_MS, () => void this.probe());
+      if (!this.stopped) this.timer = this.d.clock.setTimer(this.reprobeMs, () => void this.probe());
+      this.reprobeMs = Math.min(this.reprobeMs * 2, REPROBE_MAX_MS);
     }
   }
 

@@ -98,13 +98,15 @@ export const SubmissionDetailSchema = SubmissionSchema.extend({
 });
 export type SubmissionDetail = z.infer<typeof SubmissionDetailSchema>;
 
-const absolutePath = z.string().refine((p) => p.startsWith('/'), { message: 'must be an absolute path' });
+/** No argv word, path or environment entry can hold a NUL byte: refused here, with the field named. */
+const noNul = z.string().refine((v) => !v.includes('\0'), { message: 'must not contain a NUL byte' });
+const absolutePath = noNul.refine((p) => p.startsWith('/'), { message: 'must be an absolute path' });
 
 export const SubmitBodySchema = z.strictObject({
   /** sbatch arguments, without "sbatch": options, then the script and its arguments. */
-  args: z.array(z.string()).min(1, { message: 'give at least the batch script' }),
+  args: z.array(noNul).min(1, { message: 'give at least the batch script' }),
   cwd: absolutePath,
-  env: z.record(z.string(), z.string()),
+  env: z.record(noNul, noNul),
   doneMarker: z.string().min(1).optional(),
   progress: z.string().min(1).optional(),
   checkpointRegex: z
@@ -134,7 +136,7 @@ export const AdoptBodySchema = z.strictObject({
     .string()
     .regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
   /** Slurm does not record the submitting environment; the caller's stands in for resubmissions. */
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(noNul, noNul).optional(),
 });
 export const AdoptReplySchema = z.object({
   submissionId: z.number().int(),

@@ -202,5 +202,12 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env):
       doc.errors.map((e) => e.message),
     );
   }
-  return resolveConfig(doc.toJS(), rt, file);
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // toJS refuses alias bombs ("Excessive alias count ...") that parsing alone lets through.
+    throw new ConfigError(`config ${file} is not valid YAML`, [(err as Error).message], { cause: err });
+  }
+  return resolveConfig(value, rt, file);
 }

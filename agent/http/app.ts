@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerAuth } from './auth.js';
 import type { AppDeps } from './deps.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkError, registerErrorHandling } from './errors.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { optionalRoutes } from './routes/optional.js';
@@ -18,6 +18,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Requests are logged once, on response, below; fastify's own pair of lines per request is too chatty
     // for a client that polls.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

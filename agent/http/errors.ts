@@ -79,6 +79,20 @@ function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
     .send(body('AGENT_ERR_INTERNAL', `internal error (request ${req.id}); the agent's log has the cause`));
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL that cannot be decoded, or a path parameter over the router's length
+ * limit, is refused before routing and before the error handler; answer it in the API's own shape too.
+ */
+export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const message = tooLong
+    ? 'url: a path parameter is too long'
+    : err.code === 'FST_ERR_BAD_URL'
+      ? 'url: not a valid URL (bad percent-encoding)'
+      : `request refused by the router (${err.code})`;
+  void reply.code(tooLong ? 414 : 400).send(body('AGENT_ERR_BAD_REQUEST', message));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) =>

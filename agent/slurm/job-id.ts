@@ -16,7 +16,12 @@ export interface TaskSpec {
  */
 export function expandTaskSpec(spec: string): TaskSpec | null {
   const text = spec.trim();
-  if (/^0x[0-9a-f]+$/i.test(text)) return { indices: bitmapIndices(text.slice(2)), throttle: null };
+  if (/^0x[0-9a-f]+$/i.test(text)) {
+    // Bounded like a range: a bitmap longer than MAX_INDEX bits is garbage, not an array.
+    const hex = text.slice(2).replace(/^0+/, '');
+    if (hex.length * 4 > MAX_INDEX + 4) return null;
+    return { indices: bitmapIndices(hex), throttle: null };
+  }
   const m = /^([0-9,:\- ]+?)(?:%(\d+))?$/.exec(text);
   if (!m || m[1] === undefined) return null;
   const throttle = m[2] === undefined ? null : Number(m[2]);

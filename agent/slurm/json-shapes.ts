@@ -9,6 +9,11 @@ import { decodeWaitStatus, type ExitStatus } from './exit-code.js';
 /** Slurm's NO_VAL/INFINITE for 32-bit fields, which plain-number versions print as is. */
 const SENTINEL_32 = 0xfffffffe;
 
+/** A Slurm job id: a positive 32-bit integer below NO_VAL. Anything else in its place is not a job. */
+export const JobIdNumber = z.number().int().positive().lt(SENTINEL_32);
+/** An array or het job id, where 0 means "not an array" ("not het"). */
+export const ParentIdNumber = z.number().int().nonnegative().lt(SENTINEL_32);
+
 export const NumberLike = z.union([
   z.number(),
   z.null(),
@@ -23,7 +28,8 @@ export function num(value: NumberLike | undefined, zeroIsNull = false): number |
   if (typeof value === 'number') n = value;
   else if (!value.set || value.infinite === true || value.number === undefined) return null;
   else n = value.number;
-  if (n >= SENTINEL_32 || n < 0) return null;
+  // Every Slurm number is a whole one; a fraction is garbage, as unknown as a sentinel.
+  if (n >= SENTINEL_32 || n < 0 || !Number.isInteger(n)) return null;
   return zeroIsNull && n === 0 ? null : n;
 }
 

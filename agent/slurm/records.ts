@@ -89,11 +89,13 @@ export function outputError(
   line?: string,
 ): SchedulerError {
   const where = lineNo === null ? '' : ` at line ${lineNo}`;
+  // The problem quotes a field's value, which garbage can make megabytes long: keep messages readable.
+  const what = problem.length > 300 ? `${problem.slice(0, 300)}…` : problem;
   const shown =
     line === undefined ? '' : `: ${JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line)}`;
   return new SchedulerError('output', {
     command,
-    reason: `unexpected ${command} output${where}: ${problem}${shown}`,
+    reason: `unexpected ${command} output${where}: ${what}${shown}`,
   });
 }
 

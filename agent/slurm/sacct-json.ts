@@ -4,7 +4,17 @@
 import { z } from 'zod';
 import { classifyFailure, SchedulerError } from './errors.js';
 import { expandTaskSpec } from './job-id.js';
-import { ExitCodeValue, exitStatus, JsonErrors, Meta, num, NumberLike, StateValue } from './json-shapes.js';
+import {
+  ExitCodeValue,
+  exitStatus,
+  JobIdNumber,
+  JsonErrors,
+  Meta,
+  num,
+  NumberLike,
+  ParentIdNumber,
+  StateValue,
+} from './json-shapes.js';
 import {
   emptyRecord,
   expandRemainder,
@@ -18,12 +28,12 @@ import { defaultStdPath, expandStdPath, type StdPathContext } from './std-path.j
 import type { JobRecord } from './types.js';
 
 const Job = z.object({
-  job_id: z.number(),
+  job_id: JobIdNumber,
   name: z.string().nullish(),
   user: z.string().nullish(),
   array: z
     .object({
-      job_id: z.number().nullish(),
+      job_id: ParentIdNumber.nullish(),
       task_id: NumberLike.optional(),
       task: z.string().nullish(),
       limits: z
@@ -33,7 +43,7 @@ const Job = z.object({
         .nullish(),
     })
     .nullish(),
-  het: z.object({ job_id: z.number().nullish(), job_offset: NumberLike.optional() }).nullish(),
+  het: z.object({ job_id: ParentIdNumber.nullish(), job_offset: NumberLike.optional() }).nullish(),
   state: z.object({ current: StateValue, reason: z.string().nullish() }),
   exit_code: ExitCodeValue.optional(),
   kill_request_user: z.string().nullish(),
@@ -89,7 +99,8 @@ export function parseSacctJson(stdout: string): JobRecord[] {
       const where = issue === undefined ? '' : ` (${issue.path.join('.')}: ${issue.message})`;
       throw outputError('sacct', null, `jobs[${i}] is not a job record${where}`);
     }
-    records.push(...jobToRecords(job.data));
+    // One by one: a spread of a large remainder (100k+ tasks) overflows the call stack.
+    for (const r of jobToRecords(job.data)) records.push(r);
   });
   return shareArrayThrottle(latestPerJob(records));
 }

@@ -97,7 +97,8 @@ export function parseSacctText(stdout: string, delimiter: string = SACCT_DELIMIT
   const records: JobRecord[] = [];
   for (const { lineNo, line } of logicalLines(stdout, delimiter)) {
     const row = splitRow(line, lineNo, delimiter);
-    records.push(...rowToRecords(row, lineNo, line));
+    // One by one: a spread of a large remainder (100k+ tasks) overflows the call stack.
+    for (const r of rowToRecords(row, lineNo, line)) records.push(r);
   }
   return shareArrayThrottle(latestPerJob(records));
 }

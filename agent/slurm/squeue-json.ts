@@ -6,14 +6,23 @@
 import { z } from 'zod';
 import { classifyFailure, SchedulerError } from './errors.js';
 import { expandTaskSpec } from './job-id.js';
-import { ExitCodeValue, exitStatus, JsonErrors, Meta, num, NumberLike, StateValue } from './json-shapes.js';
+import {
+  ExitCodeValue,
+  exitStatus,
+  JobIdNumber,
+  JsonErrors,
+  Meta,
+  num,
+  NumberLike,
+  StateValue,
+} from './json-shapes.js';
 import { emptyRecord, expandRemainder, shareArrayThrottle, outputError, textOrNull } from './records.js';
 import { parseStateJson } from './state.js';
 import { defaultStdPath, resolvePrintedStdPath, type StdPathContext } from './std-path.js';
 import { TERMINAL_STATES, type JobRecord } from './types.js';
 
 const Job = z.object({
-  job_id: z.number(),
+  job_id: JobIdNumber,
   name: z.string().nullish(),
   user_name: z.string().nullish(),
   array_job_id: NumberLike.optional(),
@@ -77,7 +86,8 @@ export function parseSqueueJson(stdout: string, opts: { user?: string | null } =
     }
     const owner = job.data.user_name ?? null;
     if (opts.user != null && owner !== null && owner !== opts.user) return;
-    records.push(...jobToRecords(job.data));
+    // One by one: a spread of a large remainder (100k+ tasks) overflows the call stack.
+    for (const r of jobToRecords(job.data)) records.push(r);
   });
   return shareArrayThrottle(records);
 }

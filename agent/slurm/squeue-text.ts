@@ -77,7 +77,8 @@ export function parseSqueueText(stdout: string): JobRecord[] {
       throw outputError('squeue', i + 1, `expected ${SQUEUE_FIELDS.length} fields`, line);
     }
     const row = Row.parse(Object.fromEntries(SQUEUE_FIELDS.map((f, k) => [f, parts[k] ?? ''])));
-    records.push(...rowToRecords(row, i + 1, line));
+    // One by one: a spread of a large remainder (100k+ tasks) overflows the call stack.
+    for (const r of rowToRecords(row, i + 1, line)) records.push(r);
   });
   return shareArrayThrottle(records);
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 /** Slurm's NO_VAL, which slurmd writes for %a in a job that is not an array. */
 const NO_VAL = 4294967294;
 
+/** The widest zero padding Slurm applies to a number in a file name pattern (checked on 22.05). */
+const MAX_PAD = 10;
+
 export interface StdPathContext {
   /** %j; null for a task that has not started (its raw id is not known yet). */
   jobIdRaw: string | null;
@@ -38,7 +41,8 @@ export function expandStdPath(pattern: string, ctx: StdPathContext): string | nu
         return '';
       }
       if (letter === '%') return '%';
-      return /^\d+$/.test(value) ? value.padStart(Number(width || 0), '0') : value;
+      // Slurm pads to at most 10 digits ("%15a" writes 10), so a huge width cannot build a huge path.
+      return /^\d+$/.test(value) ? value.padStart(Math.min(Number(width || 0), MAX_PAD), '0') : value;
     });
     if (failed) return null;
   }

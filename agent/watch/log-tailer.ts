@@ -87,6 +87,12 @@ export class LogTailer {
       }
       throw new AgentError('AGENT_ERR_INTERNAL', `cannot stat log ${this.path}`, { cause: err });
     }
+    if (!st.isFile()) {
+      // A directory, FIFO or device is no log (`-o` naming a folder): nothing to read, and a FIFO's open
+      // would block. Reported like a missing file; whatever regular file appears there later is new.
+      if (this.ino !== null) this.vanished = true;
+      return { ...result, missing: true };
+    }
     const size = Number(st.size);
     if (this.vanished || (this.ino !== null && (st.ino !== this.ino || st.dev !== this.dev))) {
       this.vanished = false;

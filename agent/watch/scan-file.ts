@@ -33,7 +33,10 @@ export async function scanFile(path: string, opts: ScanOptions): Promise<ScanRes
   });
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const st = await stat(path);
+    // A directory, FIFO or device is no log (see LogTailer): nothing was written there to read.
+    if (!st.isFile()) return { ...summary.facts, path, missing: true, partial: false };
+    size = st.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       return { ...summary.facts, path, missing: true, partial: false };
@@ -54,14 +57,15 @@ export async function scanFile(path: string, opts: ScanOptions): Promise<ScanRes
 
 /** Feeds up to `limit` bytes of the tailer's file into the summary, and the unterminated last line. */
 async function readRange(tailer: LogTailer, limit: number, summary: LogSummary): Promise<void> {
-  let read = 0;
+  const from = tailer.offset;
   for (;;) {
     const r = await tailer.read();
-    read += r.bytesRead;
     summary.facts.bytesRead += r.bytesRead;
     summary.facts.cutLines += r.cutLines;
     summary.ingest(r.lines);
-    if (!r.more || read >= limit) break;
+    // Bytes consumed, not bytes read: each read re-reads a few bytes before the offset (the rewrite check),
+    // and counting those stopped short of the log's last lines, where the end banner and checkpoint are.
+    if (!r.more || tailer.offset - from >= limit) break;
   }
   const last = tailer.takePartial();
   if (last !== null) summary.ingest([last]);

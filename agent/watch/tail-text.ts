@@ -1,4 +1,5 @@
 // The last bytes of log files as text for `emb-client logs`: decoded, binary-safe and scrubbed of secrets.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AgentError } from '../errors.js';
 import { scrubSecrets } from '../log.js';
@@ -12,13 +13,17 @@ export async function tailFile(path: string, maxBytes: number): Promise<string |
   const want = Math.max(1, Math.min(Math.floor(maxBytes), MAX_TAIL_BYTES));
   let fh;
   try {
-    fh = await open(path, 'r');
+    // Non-blocking: a FIFO at the path must not hold a thread of the pool until someone writes to it.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new AgentError('AGENT_ERR_INTERNAL', `cannot open log ${path}`, { cause: err });
   }
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    // A directory, FIFO or device is no log: shown as not found rather than failing or blocking.
+    if (!st.isFile()) return null;
+    const { size } = st;
     // One byte more than asked, to know whether we start on a line boundary.
     const start = Math.max(0, size - want - 1);
     const buf = Buffer.allocUnsafe(size - start);
