@@ -158,7 +158,9 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
   let engineStart: Promise<void> = Promise.resolve();
   return {
     app,
-    healthy: () => health.snapshot().ok,
+    // The watchdog asks whether the agent itself is alive (its loop turns, its database answers), not
+    // whether Slurm is: a scheduler outage must not make systemd restart the agent over and over.
+    healthy: () => db.prepare('SELECT 1').pluck().get() === 1,
     async start() {
       health.start();
       await logWatch.start();

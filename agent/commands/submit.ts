@@ -34,7 +34,13 @@ export async function submitRecipe(
   try {
     result = await d.scheduler.submit({ args: body.args, cwd: body.cwd, env: body.env });
   } catch (err) {
-    throw schedulerFailure(err, 'sbatch failed');
+    const failure = schedulerFailure(err, 'sbatch failed');
+    // A time-out may hide a job Slurm accepted: retrying blindly could run it twice.
+    if (failure.code === 'AGENT_ERR_SCHEDULER_TRANSIENT' || failure.code === 'AGENT_ERR_SCHEDULER_OUTPUT') {
+      failure.message +=
+        '; the job may have been accepted: check squeue (and `emb-client adopt JOBID`) before retrying';
+    }
+    throw failure;
   }
   const now = d.clock.now();
   const jobId = result.jobId;

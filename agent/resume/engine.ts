@@ -64,7 +64,15 @@ export class ResumeEngine {
   async onEnded(attempts: AttemptRow[]): Promise<void> {
     for (const a of attempts) {
       if (a.decided) continue;
-      await this.decideAttempt(a);
+      // One attempt whose facts cannot be read must not hold back the others; it is retried at next start.
+      try {
+        await this.decideAttempt(a);
+      } catch (err) {
+        this.d.logger.error(
+          { err, jobId: a.jobId },
+          'could not decide an ended attempt; left for the next start',
+        );
+      }
     }
   }
 
