@@ -119,7 +119,9 @@ export class LogWatch {
       if (!k.tracking) continue;
       for (const f of k.files) {
         if (f.mode === null) f.mode = await this.modeFor(f.path);
-        if (f.mode === 'poll' || now - f.lastReadAt >= this.o.safetyMs) due.push([k, f]);
+        // A log Slurm has not created yet (the task is still pending) is looked for every cycle: an event
+        // watch on a path that does not exist may never fire, and the first lines matter most.
+        if (f.mode === 'poll' || f.missing || now - f.lastReadAt >= this.o.safetyMs) due.push([k, f]);
       }
     }
     await mapLimit(due, 8, ([k, f]) => this.readFile(k, f));
