@@ -152,7 +152,9 @@ export class Tracker {
           ended: terminal,
         });
         const updated = repos.attempts.get(a.id) as AttemptRow;
-        if (a.stdoutPath === null && updated.stdoutPath !== null) logsKnown.push(updated);
+        // A pending task's path may be a guess from the array's pattern; the running task's path wins.
+        if (updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath)
+          logsKnown.push(updated);
         if (terminal) {
           ended.push(updated);
         } else {
