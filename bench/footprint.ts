@@ -12,14 +12,24 @@
 // every shard is counted and statted, and BENCH_SETTLE_S more, /proc/PID/status VmRSS and /proc/PID/stat
 // utime+stime are sampled every 5 s for BENCH_SAMPLE_S; nothing talks to the agents meanwhile. Each is then
 // stopped with SIGTERM and must exit 0.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../agent/db/open.js';
 import { createRepos } from '../agent/db/repos/index.js';
 import { startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
-import { fmt, median, metricsOf, requireBuild, sleep, table, until } from './lib/bench-util.js';
+import {
+  CLOCK_TICKS,
+  cpuTicks,
+  fmt,
+  median,
+  metricsOf,
+  procStatusMb,
+  requireBuild,
+  sleep,
+  table,
+  until,
+} from './lib/bench-util.js';
 import { seedFinalTasks } from './lib/seed-final.js';
 import { generateShardTree } from './lib/shard-tree.js';
 
@@ -29,7 +39,6 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const FOLDERS = Number(process.env.BENCH_FOLDERS ?? 1000);
 const FILES = Number(process.env.BENCH_FILES ?? 100);
 const SAMPLE_EVERY_MS = 5000;
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 interface Variant {
   name: string;
@@ -58,19 +67,6 @@ interface Run {
   anon: number[];
   file: number[];
   cpu: { at: number; ticks: number }[];
-}
-
-function status(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-function cpuTicks(pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // f[0] is field 3 (state): utime is field 14, stime field 15.
-  return Number(f[11]) + Number(f[12]);
 }
 
 async function steady(run: Run, shards: number): Promise<void> {
@@ -130,9 +126,9 @@ async function main(): Promise<void> {
     while (Date.now() - t <= SAMPLE_S * 1000) {
       for (const r of runs) {
         const pid = r.agent.proc.pid as number;
-        r.rss.push(status(pid, 'VmRSS'));
-        r.anon.push(status(pid, 'RssAnon'));
-        r.file.push(status(pid, 'RssFile'));
+        r.rss.push(procStatusMb(pid, 'VmRSS'));
+        r.anon.push(procStatusMb(pid, 'RssAnon'));
+        r.file.push(procStatusMb(pid, 'RssFile'));
         r.cpu.push({ at: performance.now(), ticks: cpuTicks(pid) });
       }
       await sleep(SAMPLE_EVERY_MS);
@@ -141,10 +137,10 @@ async function main(): Promise<void> {
     const rows = [];
     for (const r of runs) {
       const pid = r.agent.proc.pid as number;
-      const hwm = status(pid, 'VmHWM');
+      const hwm = procStatusMb(pid, 'VmHWM');
       const first = r.cpu[0] as { at: number; ticks: number };
       const last = r.cpu.at(-1) as { at: number; ticks: number };
-      const cpuPct = ((last.ticks - first.ticks) / TICKS / ((last.at - first.at) / 1000)) * 100;
+      const cpuPct = ((last.ticks - first.ticks) / CLOCK_TICKS / ((last.at - first.at) / 1000)) * 100;
       const m = await metricsOf(r.agent);
       const code = await r.agent.stop('SIGTERM');
       rows.push([

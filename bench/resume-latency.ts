@@ -7,7 +7,7 @@
 // resume.batchWindowSeconds at their defaults (the config names only workRoot, stateDir, api.listen, and
 // log.level; the table titles print the defaults from the agent's schema), runs test/jobs/shard-builder
 // (SHARDS 100000, STEP 2), and each task gets what --signal=B:TERM@120 sends, by hand and at staggered
-// times: the builder checkpoints and exits 0. Two variants:
+// times: the builder checkpoints and exits 0. Three variants:
 //   A  defaults, one agent, one array of BENCH_TASKS tasks. Its logs are on a local disk here, so
 //      watch.mode auto follows them with inotify events.
 //   B  the same, but watch.mode poll: what auto picks on Lustre (Betzy), where logs are read every
@@ -19,27 +19,36 @@
 //      their logs are followed before they exist, as for most tasks of a throttled array. One agent per
 //      measured task (isolated ends), each with an array of 2: index 0 is never signalled, index 1 is.
 //      Ends are spread over the tracker's cycle.
-// Each resubmission is cancelled as soon as it is recorded (it would run for hours); every job is cancelled
-// at the end.
+// Tasks are signalled with signalTask (bench/lib), not the resume harness's signalBatch, which signals
+// every task of the array when the task's raw id is the array's own. Each resubmission is cancelled as
+// soon as it is recorded (it would run for hours); every job is cancelled at the end.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigSchema } from '../agent/config/schema.js';
 import { startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
 import { clusterProblem } from '../test/helpers/cluster.js';
-import { detail, shards, signalBatch, submitBuilder } from '../test/helpers/resume-harness.js';
+import { detail, shards, submitBuilder } from '../test/helpers/resume-harness.js';
 import {
   cancelJobsUnder,
-  fmt,
-  median,
   metricsOf,
   requireBuild,
   sample,
+  signalTask,
   sleep,
-  table,
   until,
 } from './lib/bench-util.js';
+import {
+  agentEvents,
+  endTimes,
+  logTime,
+  phaseSpreadSchedule,
+  reportLatencies,
+  sacctTime,
+  type AgentEvent,
+  type LatencyRow as Row,
+} from './lib/resume-timing.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 8);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 5);
@@ -57,13 +66,6 @@ const defaultsText =
 // Only the settings under test are left out; the rest of startAgent's test defaults are replaced by {}.
 const DEFAULTS = { slurm: {}, watch: {}, resume: {}, log: { level: process.env.BENCH_LOG_LEVEL ?? 'info' } };
 
-interface Ev {
-  at: string;
-  kind: string;
-  jobId: string | null;
-  data: Record<string, unknown> | null;
-}
-
 interface Task {
   agent: AgentHandle;
   /** Start of the timer period the end is placed in (phase plans only), ms. */
@@ -75,54 +77,6 @@ interface Task {
   /** Phase plans: how long before the timer's next tick the task was signalled. */
   untilPollS?: number;
   newJobId?: string;
-}
-
-interface Row {
-  task: string;
-  untilPollS: number | null;
-  end: number;
-  submit: number;
-  seen: number | null;
-  decided: number | null;
-  sent: number | null;
-  how: string;
-}
-
-/**
- * sacct's End of one task, or the Submit of the job it belongs to (every task of an array shares it; a
- * task cancelled while pending is listed as "1234_[7]"), as Unix seconds, once slurmdbd has it.
- */
-function sacctTime(jobId: string, field: 'End' | 'Submit'): number | null {
-  const arrayId = jobId.split('_')[0] as string;
-  const out = execFileSync(
-    'sacct',
-    ['-X', '--noheader', '--parsable2', `--format=JobID,${field}`, '-j', arrayId],
-    { encoding: 'utf8', env: { ...process.env, SLURM_TIME_FORMAT: '%s' } },
-  );
-  for (const line of out.split('\n')) {
-    const [id, t] = line.split('|');
-    if (!id || !t || !/^\d+$/.test(t)) continue;
-    if (field === 'Submit' ? id.split('_')[0] === arrayId : id === jobId) return Number(t);
-  }
-  return null;
-}
-
-async function events(agent: AgentHandle, submissionId: number): Promise<Ev[]> {
-  const token = readFileSync(path.join(agent.stateDir, 'api-token'), 'utf8').trim();
-  const res = await fetch(`${agent.url}/events?submission=${submissionId}&limit=1000`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (!res.ok) throw new Error(`GET /events: HTTP ${res.status}`);
-  return (await res.json()) as Ev[];
-}
-
-/** The time (pino, ms) of the agent's first log line with this message. */
-function logTime(agent: AgentHandle, msg: string): number {
-  for (const line of agent.output().split('\n')) {
-    if (!line.includes(`"msg":"${msg}"`)) continue;
-    return (JSON.parse(line) as { time: number }).time;
-  }
-  throw new Error(`no "${msg}" line from the agent in ${agent.dir}`);
 }
 
 /** How the ends are timed. */
@@ -138,24 +92,6 @@ interface Plan {
   extra: string[];
   /** Array indices before the measured ones, submitted with them and never signalled. */
   decoys: number;
-}
-
-/**
- * When to signal each task so that its end falls at evenly spread points of a timer's period (delays of
- * (k + ½)/K of the period before its next tick, in random order): real ends are unrelated to the agent's
- * timers, and signalling at fixed intervals could line them all up with one phase. The log polls run at a
- * fixed rate from the agent's start (agent/watch/log-watch.ts), which the ready line dates; the tracker's
- * cycles every slurm.pollSeconds (plus the ~0.1 s a cycle takes) from the submission's cycle.
- */
-function phaseSpreadSchedule(tasks: Task[], notBefore: number, periodMs: number): number[] {
-  const k = tasks.length;
-  const delays = tasks.map((_, j) => ((j + 0.5) / k) * periodMs).sort(() => Math.random() - 0.5);
-  return tasks.map((t, j) => {
-    const untilPoll = delays[j] as number;
-    let next = t.phaseOrigin;
-    while (next - untilPoll < notBefore) next += periodMs;
-    return next - untilPoll;
-  });
 }
 
 async function startTasks(
@@ -232,7 +168,7 @@ async function awaitResubmissions(tasks: Task[], timeoutMs: number): Promise<voi
 
 async function measure(tasks: Task[]): Promise<Row[]> {
   const rows: Row[] = [];
-  const evCache = new Map<AgentHandle, Ev[]>();
+  const evCache = new Map<AgentHandle, AgentEvent[]>();
   for (const t of tasks) {
     const end = await until(async () => sacctTime(t.jobId, 'End'), `sacct End of ${t.jobId}`, 60_000, 1000);
     const submit = await until(
@@ -244,32 +180,15 @@ async function measure(tasks: Task[]): Promise<Row[]> {
     let evs = evCache.get(t.agent);
     if (!evs) {
       const d = await detail(t.agent, t.submissionJob);
-      evs = await events(t.agent, d.id);
+      evs = await agentEvents(t.agent, d.id);
       evCache.set(t.agent, evs);
+      if (process.env.BENCH_AGENT_LOGS) {
+        mkdirSync(process.env.BENCH_AGENT_LOGS, { recursive: true });
+        const f = path.join(process.env.BENCH_AGENT_LOGS, `events-${t.submissionJob}.json`);
+        writeFileSync(f, JSON.stringify(evs, null, 1));
+      }
     }
-    const at = (e: Ev | undefined) => (e ? Date.parse(e.at) / 1000 : null);
-    const mine = evs.filter((e) => e.jobId === t.jobId);
-    const seen = at(
-      mine.filter((e) => e.kind === 'log.checkpoint').sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0],
-    );
-    const decided = at(mine.find((e) => e.kind === 'decision'));
-    const sent = at(
-      evs.find(
-        (e) =>
-          e.kind === 'resume.submitted' &&
-          Array.isArray(e.data?.indices) &&
-          (e.data.indices as number[]).includes(t.index) &&
-          e.jobId === (t.newJobId as string).split('_')[0],
-      ),
-    );
-    // What brought the tracker to look. A checkpoint line seen by the watcher hurries it: a cycle (squeue,
-    // sacct: ≥ 0.1 s) and then the decision. When the tracker finds the end on its own, the log is read to
-    // its end while deciding, and the checkpoint event comes a few ms before the decision.
-    let how = 'tracker schedule';
-    if (seen !== null && decided !== null && decided - seen >= 0.05) {
-      how =
-        decided - seen < 1 ? 'log line -> hurry' : `log line -> hurry poll (+${fmt(decided - seen, 1)} s)`;
-    }
+    const { seen, decided, sent, how } = endTimes(evs, t.jobId, t.index, t.newJobId as string);
     rows.push({
       task: `${t.jobId} -> ${t.newJobId}`,
       untilPollS: t.untilPollS ?? null,
@@ -300,14 +219,18 @@ async function runVariant(
     const t0 = Date.now() + 1000;
     const period = plan.phase?.periodMs ?? 0;
     const due = plan.phase
-      ? phaseSpreadSchedule(tasks, t0, period)
+      ? phaseSpreadSchedule(
+          tasks.map((t) => t.phaseOrigin),
+          t0,
+          period,
+        )
       : tasks.map((_, j) => t0 + j * STAGGER_MS + Math.random() * 2000);
     const order = tasks.map((t, j) => ({ t, at: due[j] as number })).sort((a, b) => a.at - b.at);
     for (const { t, at } of order) {
       await sleep(Math.max(0, at - Date.now()));
       t.signalledAt = Date.now();
       if (plan.phase) t.untilPollS = (period - ((t.signalledAt - t.phaseOrigin) % period)) / 1000;
-      signalBatch(t.jobId);
+      signalTask(t.jobId);
     }
     await awaitResubmissions(tasks, 150_000);
     return await measure(tasks);
@@ -325,40 +248,6 @@ async function runVariant(
       }
     }
   }
-}
-
-function report(title: string, rows: Row[]): number {
-  const d = (a: number | null, b: number | null) => (a === null || b === null ? '-' : fmt(a - b, 1));
-  const lat = rows.map((r) => r.submit - r.end);
-  console.log(`\n${title}`);
-  console.log(
-    table(
-      [
-        'task -> resubmission',
-        'signal->next timer tick s (B: log poll, C: tracker cycle)',
-        'End->log line seen s',
-        'End->decided s',
-        'decided->sbatch done s',
-        'End->Submit s',
-        'what noticed the end',
-      ],
-      rows.map((r) => [
-        r.task,
-        r.untilPollS === null ? '-' : fmt(r.untilPollS, 1),
-        d(r.seen, r.end),
-        d(r.decided, r.end),
-        d(r.sent, r.decided),
-        r.submit - r.end,
-        r.how,
-      ]),
-    ),
-  );
-  const med = median(lat);
-  console.log(
-    `End -> resubmission Submit: median ${fmt(med, 1)} s, min ${Math.min(...lat)} s, max ${Math.max(...lat)} s ` +
-      `(n=${lat.length}; sacct times are whole seconds) — target median ≤ 15 s: ${med <= 15 ? 'met' : 'NOT met'}`,
-  );
-  return med;
 }
 
 async function main(): Promise<void> {
@@ -431,7 +320,7 @@ async function main(): Promise<void> {
       console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] variant ${v.key} done`);
       results.push([v.title, rows]);
     }
-    for (const [title, rows] of results) report(title, rows);
+    for (const [title, rows] of results) reportLatencies(title, rows);
     console.log(`\nrun took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     cancelJobsUnder(root);

@@ -9,13 +9,15 @@
 // most 2 CPUs from the shared test cluster); the others are submitted --hold and stay PENDING: tracked all
 // the same. Every job is cancelled before the next N.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
 import { clusterProblem } from '../test/helpers/cluster.js';
 import {
+  CLOCK_TICKS,
   cancelJobsUnder,
+  cpuTicks,
   fmt,
   metricsOf,
   requireBuild,
@@ -26,46 +28,12 @@ import {
   until,
   type Samples,
 } from './lib/bench-util.js';
+import { COMMANDS, makeWrappers, realPath, wrapperCounts, type Cmd } from './lib/counting-wrappers.js';
 
 const NS = (process.env.BENCH_NS ?? '1,100,1000,10000').split(',').map(Number);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
 const IDLE_INTERVALS = Number(process.env.BENCH_IDLE_INTERVALS ?? 10);
 const POLL_S = 2;
-const COMMANDS = ['sbatch', 'squeue', 'sacct', 'scancel', 'scontrol'] as const;
-type Cmd = (typeof COMMANDS)[number];
-
-function realPath(cmd: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  const p = r.stdout.trim();
-  if (r.status !== 0 || !p) throw new Error(`${cmd} is not on PATH`);
-  return p;
-}
-
-/** A folder of `sbatch squeue ...` that append their name to `log` and exec the real command. */
-function makeWrappers(dir: string, log: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(log, '');
-  for (const cmd of COMMANDS) {
-    const f = path.join(dir, cmd);
-    writeFileSync(f, `#!/bin/sh\necho ${cmd} >> '${log}'\nexec '${realPath(cmd)}' "$@"\n`);
-    chmodSync(f, 0o755);
-  }
-}
-
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-function cpuTicks(pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime, stime: fields 14 and 15
-}
-
-function wrapperCounts(log: string): Record<Cmd, number> {
-  const counts = Object.fromEntries(COMMANDS.map((c) => [c, 0])) as Record<Cmd, number>;
-  for (const line of readFileSync(log, 'utf8').split('\n')) if (line) counts[line as Cmd]++;
-  return counts;
-}
-
 interface Snap {
   at: number;
   /** The agent's utime + stime, clock ticks. */
@@ -253,7 +221,7 @@ async function main(): Promise<void> {
         fmt((wSq + wSa + other) / cycles),
         `${aSq}+${aSa}`,
         fmt((b.at - a.at) / 1000 / cycles),
-        fmt(((b.cpu - a.cpu) / TICKS / cycles) * 1000, 0),
+        fmt(((b.cpu - a.cpu) / CLOCK_TICKS / cycles) * 1000, 0),
         b.logs,
         idle,
       ]);

@@ -109,3 +109,47 @@ export function slurmctldTaskCount(): number {
   if (r.status !== 0) throw new Error(`squeue: ${r.stderr || r.error?.message}`);
   return r.stdout.split('\n').filter(Boolean).length;
 }
+
+/**
+ * What --signal=B:TERM@120 delivers, sent now to one array task. By its raw id when that is its own: the
+ * task holding the array's master record has the array's id as its raw id, and `scancel 1234` signals
+ * every task of array 1234 (checked on 22.05). That task is named as 1234_7 instead, which is safe for an
+ * array without a throttle (with one, 22.05 may also signal the task that starts in its place).
+ */
+export function signalTask(taskJobId: string): void {
+  const queue = spawnSync('squeue', ['--noheader', '--format=%i %A %F'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const row = queue.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find(([id]) => id === taskJobId);
+  if (!row) throw new Error(`squeue does not know ${taskJobId}`);
+  const [, raw, arrayId] = row as [string, string, string];
+  const target = raw === arrayId ? taskJobId : raw;
+  const r = spawnSync('scancel', ['--signal=TERM', '--batch', target], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || (r.status !== 0 && r.stderr.trim() !== '')) {
+    throw new Error(
+      `scancel --signal=TERM --batch ${target} (${taskJobId}): ${r.stderr || r.error?.message}`,
+    );
+  }
+}
+
+/** Clock ticks per second, the unit of /proc/PID/stat's times. */
+export const CLOCK_TICKS =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+export function cpuTicks(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3 (state): utime is field 14, stime field 15.
+  return Number(f[11]) + Number(f[12]);
+}
+
+/** A "NAME: N kB" line of /proc/PID/status, in MB. */
+export function procStatusMb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
