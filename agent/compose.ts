@@ -144,7 +144,12 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     read: new RepoReadModel(repos),
     commands: {
       submit: (body) => submitRecipe(commandDeps, body),
-      adopt: (body) => adoptJob(commandDeps, body),
+      adopt: async (body) => {
+        const reply = await adoptJob(commandDeps, body);
+        // Tasks that had already ended when adopted never pass through the tracker: decide them now.
+        await engine.onEnded(repos.attempts.undecided());
+        return reply;
+      },
       hold: (target) => steering.hold(target),
       release: (target) => steering.release(target),
       resubmit: (target) => steering.resubmit(target),

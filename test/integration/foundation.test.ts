@@ -90,3 +90,41 @@ t.test('adopt a job submitted by hand', async (t) => {
   t.not(again.code, 0, 'adopting twice is refused');
   t.match(again.stderr, /already tracked/);
 });
+
+t.test('adopt a job that has already ended: its tasks are decided at once', async (t) => {
+  if (!(await requireCluster(t))) return;
+  const dir = t.testdir();
+  const agent = await startAgent(dir);
+  t.teardown(() => agent.stop());
+  const jobId = execFileSync(
+    'sbatch',
+    ['--parsable', '--array=0-1', '-o', path.join(dir, 'work/logs/%A_%a.out'), JOB],
+    {
+      cwd: dir,
+      env: { ...process.env, OUT_DIR: path.join(dir, 'out'), SHARDS: '1', STEP: '1' },
+      encoding: 'utf8',
+    },
+  )
+    .trim()
+    .split(';')[0] as string;
+  await waitFor(
+    async () => {
+      const out = execFileSync('sacct', ['-X', '-n', '-P', '-o', 'State', '-j', jobId], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      return out.length === 2 && out.every((s) => s === 'COMPLETED');
+    },
+    { timeoutMs: 60_000, what: 'the job to end before it is adopted' },
+  );
+  const r = await agent.client(['adopt', jobId]);
+  t.equal(r.code, 0, r.stderr);
+  const sub = await waitFor(
+    async () => {
+      const subs = await agent.clientJson<LsSubmission[]>(['ls']);
+      const s = subs.find((x) => x.jobId === jobId);
+      return s && s.tasks.every((x) => x.state === 'done') ? s : null;
+    },
+    { timeoutMs: 30_000, what: 'the adopted tasks decided' },
+  );
+  t.equal(sub.tasks.length, 2);
+});
