@@ -5,10 +5,11 @@
 //      dir), BENCH_TASKS (10000), BENCH_FOLDERS (1000), BENCH_FILES (100 per folder), BENCH_POLL30=1 (adds
 //      the flagged agent at the default watch.pollSeconds 30: about 5 more minutes).
 //
-// The real built agent (node dist/agent/cli.js run) runs in two variants side by side over one tree, each
-// with its own copy of the seeded database: with and without --max-semi-space-size=4 (given through
-// NODE_OPTIONS), at watch.pollSeconds 5 (the watcher bench's interval; stricter on CPU than the default 30);
-// and beside them a baseline agent with an empty database and no shard folder, for what the rest costs. Every task in the database has ended and been decided, so the agent asks Slurm nothing. Once
+// The real built agent (node dist/agent/cli.js run) runs as two loaded agents side by side over one tree,
+// each with its own copy of the seeded database: with and without --max-semi-space-size=4 (given through
+// NODE_OPTIONS), at watch.pollSeconds 5 (the watcher bench's interval; stricter on CPU than the default
+// 30); and beside them a baseline agent with an empty database and no shard folder, for what the rest
+// costs. Every task in the database has ended and been decided, so the agent asks Slurm nothing. Once
 // every shard is counted and statted, and BENCH_SETTLE_S more, /proc/PID/status VmRSS and /proc/PID/stat
 // utime+stime are sampled every 5 s for BENCH_SAMPLE_S; nothing talks to the agents meanwhile. Each is then
 // stopped with SIGTERM and must exit 0.

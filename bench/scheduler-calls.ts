@@ -34,6 +34,7 @@ const NS = (process.env.BENCH_NS ?? '1,100,1000,10000').split(',').map(Number);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10);
 const IDLE_INTERVALS = Number(process.env.BENCH_IDLE_INTERVALS ?? 10);
 const POLL_S = 2;
+
 interface Snap {
   at: number;
   /** The agent's utime + stime, clock ticks. */
