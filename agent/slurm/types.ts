@@ -1,26 +1,29 @@
 // The scheduler port: what the rest of the agent may ask of Slurm. agent/slurm implements it with execa.
 
 /** Slurm base states, normalised from text ("CANCELLED by 1234") and JSON (strings or flag arrays). */
-export type SlurmState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SUSPENDED'
-  | 'COMPLETING'
-  | 'CONFIGURING'
-  | 'REQUEUED'
-  | 'RESIZING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'TIMEOUT'
-  | 'CANCELLED'
-  | 'PREEMPTED'
-  | 'NODE_FAIL'
-  | 'BOOT_FAIL'
-  | 'DEADLINE'
-  | 'OUT_OF_MEMORY'
-  | 'REVOKED'
-  | 'SPECIAL_EXIT'
-  | 'UNKNOWN';
+export const SLURM_STATES = [
+  'PENDING',
+  'RUNNING',
+  'SUSPENDED',
+  'COMPLETING',
+  'CONFIGURING',
+  'REQUEUED',
+  'RESIZING',
+  'COMPLETED',
+  'FAILED',
+  'TIMEOUT',
+  'CANCELLED',
+  'PREEMPTED',
+  'NODE_FAIL',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'OUT_OF_MEMORY',
+  'REVOKED',
+  'SPECIAL_EXIT',
+  'UNKNOWN',
+] as const;
+
+export type SlurmState = (typeof SLURM_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<SlurmState> = new Set<SlurmState>([
   'COMPLETED',

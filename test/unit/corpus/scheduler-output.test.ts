@@ -8,32 +8,12 @@ import { parseSacctText, SACCT_DELIMITER } from '../../../agent/slurm/sacct-text
 import { parseSbatchParsable } from '../../../agent/slurm/sbatch.js';
 import { parseSqueueJson } from '../../../agent/slurm/squeue-json.js';
 import { parseSqueueText, SQUEUE_DELIMITER } from '../../../agent/slurm/squeue-text.js';
-import type { JobRecord } from '../../../agent/slurm/types.js';
+import { SLURM_STATES, type JobRecord } from '../../../agent/slurm/types.js';
 import { parseVersion } from '../../../agent/slurm/version.js';
 import { hand, recorded } from '../slurm/fixtures.js';
 import { damage, junk, prng, show, type Rand } from './mutate.js';
 
-const STATES = new Set([
-  'PENDING',
-  'RUNNING',
-  'SUSPENDED',
-  'COMPLETING',
-  'CONFIGURING',
-  'REQUEUED',
-  'RESIZING',
-  'COMPLETED',
-  'FAILED',
-  'TIMEOUT',
-  'CANCELLED',
-  'PREEMPTED',
-  'NODE_FAIL',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'OUT_OF_MEMORY',
-  'REVOKED',
-  'SPECIAL_EXIT',
-  'UNKNOWN',
-]);
+const STATES = new Set<string>(SLURM_STATES);
 
 /** What a record must look like whatever the input: the rest of the agent relies on these types. */
 function recordProblem(r: JobRecord): string | null {
