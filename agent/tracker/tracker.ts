@@ -153,7 +153,11 @@ export class Tracker {
         });
         const updated = repos.attempts.get(a.id) as AttemptRow;
         // A pending task's path may be a guess from the array's pattern; the running task's path wins.
-        if (updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath)
+        // Logs are followed once a task runs (a pending task has no log yet, and thousands may be pending);
+        // a path reported while pending may be a guess from the array's pattern, so the running one wins.
+        const pathChanged = updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath;
+        const started = a.slurmState === 'PENDING' && rec.state !== 'PENDING';
+        if (rec.state !== 'PENDING' && updated.stdoutPath !== null && (pathChanged || started))
           logsKnown.push(updated);
         if (terminal) {
           ended.push(updated);
