@@ -35,7 +35,10 @@ export class LogBridge {
     return text ? new RegExp(text, 'i') : DEFAULT_CHECKPOINT_REGEX;
   }
 
-  /** Follows the logs of these attempts, each under its job id. */
+  /**
+   * Follows the logs of these attempts, each under its job id: at once for a task that runs, and from the
+   * moment Slurm creates them for one that is still pending (thousands may be pending and have no log).
+   */
   track(attempts: AttemptRow[]): void {
     const { repos, logWatch } = this.d;
     for (const a of attempts) {
@@ -43,10 +46,12 @@ export class LogBridge {
       if (!paths.length) continue;
       const task = repos.tasks.get(a.taskId);
       if (!task) continue;
-      logWatch.track(a.jobId, paths, {
+      const opts = {
         checkpointRegex: this.checkpointRegexFor(task.submissionId),
         ...this.startAfterPrevious(a, paths),
-      });
+      };
+      if (a.slurmState === 'PENDING') logWatch.expect(a.jobId, paths, opts);
+      else logWatch.track(a.jobId, paths, opts);
     }
   }
 

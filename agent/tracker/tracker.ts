@@ -152,13 +152,11 @@ export class Tracker {
           ended: terminal,
         });
         const updated = repos.attempts.get(a.id) as AttemptRow;
-        // A pending task's path may be a guess from the array's pattern; the running task's path wins.
-        // Logs are followed once a task runs (a pending task has no log yet, and thousands may be pending);
-        // a path reported while pending may be a guess from the array's pattern, so the running one wins.
+        // A pending task's log is awaited (the bridge follows it once Slurm creates it); a path reported while
+        // pending may be a guess from the array's pattern, so the running task's path is handed over again.
         const pathChanged = updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath;
         const started = a.slurmState === 'PENDING' && rec.state !== 'PENDING';
-        if (rec.state !== 'PENDING' && updated.stdoutPath !== null && (pathChanged || started))
-          logsKnown.push(updated);
+        if (updated.stdoutPath !== null && (pathChanged || started)) logsKnown.push(updated);
         if (terminal) {
           ended.push(updated);
         } else {

@@ -6,6 +6,7 @@ import { AgentError, describeError } from '../errors.js';
 import { chooseMode, detectFsKind, type WatchMode } from './fs-kind.js';
 import { FileEvents } from './log-events.js';
 import { WatchedFile, type TrackedKey } from './log-file.js';
+import { LogLookout } from './log-lookout.js';
 import { LogSummary } from './log-summary.js';
 import type { LogKeyStatus, LogWatchOptions, TrackOptions } from './log-watch-types.js';
 import { mapLimit } from './map-limit.js';
@@ -29,6 +30,7 @@ export class LogWatch {
   private readonly keys = new Map<string, TrackedKey>();
   private readonly kindByDir = new Map<string, Promise<WatchMode>>();
   private readonly events: FileEvents;
+  private readonly lookout = new LogLookout<TrackOptions>();
   private timer: Timer | null = null;
   private cycle: Promise<void> | null = null;
   private running = false;
@@ -46,6 +48,7 @@ export class LogWatch {
 
   /** Starts following `paths` for `key` (a task attempt); tracking a key again adds paths and updates markers. */
   track(key: string, paths: readonly string[], opts: TrackOptions = {}): void {
+    this.lookout.cancel(key);
     const matchers: LineMatchers = {
       checkpoint: statelessRegex(opts.checkpointRegex ?? DEFAULT_CHECKPOINT_REGEX),
       progress:
@@ -75,8 +78,22 @@ export class LogWatch {
     }
   }
 
+  /**
+   * Starts following `paths` for `key` once one of them exists: for a task that has not started, whose log
+   * Slurm creates as it starts. Until then it costs one stat per folder per cycle, not one per file.
+   */
+  expect(key: string, paths: readonly string[], opts: TrackOptions = {}): void {
+    if (this.keys.get(key)?.tracking) return this.track(key, paths, opts);
+    this.lookout.expect(
+      key,
+      paths.map((p) => path.resolve(p)),
+      opts,
+    );
+  }
+
   /** Stops reading the key's files; the key stays available to tail() and status() (the newest retainKeys). */
   untrack(key: string): void {
+    this.lookout.cancel(key);
     const state = this.keys.get(key);
     if (!state || !state.tracking) return;
     state.tracking = false;
@@ -113,6 +130,10 @@ export class LogWatch {
 
   /** One polling cycle: every polled file, and event-driven files whose safety poll is due. */
   async pollOnce(): Promise<void> {
+    for (const { key, paths, value } of await this.lookout.poll()) {
+      this.o.logger.debug({ key }, 'log created: following it');
+      this.track(key, paths, value);
+    }
     const now = this.o.clock.now();
     const due: [TrackedKey, WatchedFile][] = [];
     for (const k of this.keys.values()) {
@@ -145,6 +166,11 @@ export class LogWatch {
   status(key: string): LogKeyStatus | null {
     const state = this.keys.get(key);
     return state ? this.describe(state) : null;
+  }
+
+  /** Keys whose logs are awaited (expect()) and not yet read. */
+  expectedCount(): number {
+    return this.lookout.size;
   }
 
   /** Keys currently being read. */

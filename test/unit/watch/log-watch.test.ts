@@ -246,3 +246,25 @@ t.test('a new attempt appending to the same log starts where the previous one st
   t.equal(second?.checkpointSeen, false, "attempt 1's checkpoint is not attempt 2's");
   t.equal(second?.progressLines, 1);
 });
+
+t.test('awaited logs of pending tasks are followed from their creation, several in one folder', async (t) => {
+  const dir = t.testdir({});
+  const { lw, events } = setup({ mode: 'events' });
+  const logs = [0, 1, 2].map((i) => path.join(dir, `b-9_${i}.out`));
+  logs.forEach((log, i) => lw.expect(`9_${i}`, [log]));
+  await lw.pollOnce();
+  t.same(lw.trackedKeys(), [], 'nothing is read before Slurm creates the logs');
+  t.equal(lw.expectedCount(), 3);
+  for (const log of logs) writeFileSync(log, 'Received SIGTERM, saving checkpoint\n');
+  await lw.pollOnce();
+  t.same(lw.trackedKeys().sort(), ['9_0', '9_1', '9_2']);
+  t.same(
+    events.map((e) => `${e.key} ${e.kind}`).sort(),
+    ['9_0 checkpoint', '9_1 checkpoint', '9_2 checkpoint'],
+    'each log is read in the cycle that finds it',
+  );
+  lw.expect('9_3', [path.join(dir, 'b-9_3.out')]);
+  lw.untrack('9_3');
+  t.equal(lw.expectedCount(), 0, 'untrack ends the wait');
+  await lw.stop();
+});
