@@ -60,7 +60,7 @@ export interface MetricsDeps {
   scheduler: CountingScheduler;
   tokens: { status(): TokenStatus[] };
   shardWatch: { status(): ShardStatus[]; pendingStats(): number };
-  logWatch: { trackedKeys(): string[] };
+  logWatch: { trackedKeys(): string[]; expectedCount(): number };
   tracker: Tracker;
 }
 
@@ -136,6 +136,12 @@ export class AgentMetrics {
     const logs = this.d.logWatch.trackedKeys().length;
     metric('emb_watch_logs_tracked', 'gauge', 'Task logs being tailed.', [[{}, logs]]);
     metric(
+      'emb_watch_logs_awaited',
+      'gauge',
+      'Logs of pending tasks awaited (looked for by their folder, read once created).',
+      [[{}, this.d.logWatch.expectedCount()]],
+    );
+    metric(
       'emb_watch_stats_per_cycle',
       'gauge',
       'Stat calls an idle watch cycle costs: one per shard folder and per tracked log.',
@@ -147,6 +153,18 @@ export class AgentMetrics {
       'Shard files counted but not yet statted (first scans are spread out).',
       [[{}, this.d.shardWatch.pendingStats()]],
     );
+    // The process's own cost, named as Prometheus client libraries name it.
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[{}, mem.rss]]);
+    metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use, in bytes.', [[{}, mem.heapUsed]]);
+    metric('nodejs_heap_total_bytes', 'gauge', 'V8 heap reserved, in bytes.', [[{}, mem.heapTotal]]);
+    metric('nodejs_external_memory_bytes', 'gauge', 'Memory outside the V8 heap (buffers, addons).', [
+      [{}, mem.external],
+    ]);
+    metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [
+      [{}, (cpu.user + cpu.system) / 1e6],
+    ]);
     return `${out.join('\n')}\n`;
   }
 }

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
         `${fmt(median(r.anon), 0)} / ${fmt(median(r.file), 0)}`,
         fmt(hwm, 0),
         fmt(cpuPct, 2),
+        `${fmt((m.get('nodejs_heap_used_bytes') ?? NaN) / 1e6, 0)} / ${fmt((m.get('nodejs_heap_total_bytes') ?? NaN) / 1e6, 0)}`,
         `${m.get('emb_watch_stats_per_cycle') ?? '?'}`,
         code === null ? `signal ${r.agent.proc.signalCode}` : code,
       ]);
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
           'anon / file MB',
           'VmHWM (peak since start) MB',
           'CPU % of one core',
+          'heap used / reserved MB (at end)',
           'stats per cycle',
           'exit on SIGTERM',
         ],

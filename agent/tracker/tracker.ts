@@ -1,5 +1,6 @@
 // Follows every live attempt with one batched scheduler query per cycle, and none while nothing is live.
 import type { Clock, Timer } from '../clock.js';
+import { schedulerFactsDiffer, withFacts } from '../db/repos/attempts.js';
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -131,6 +132,7 @@ export class Tracker {
     const logsKnown: AttemptRow[] = [];
     const now = clock.now();
     repos.db.transaction(() => {
+      const taskStates = repos.tasks.liveStates();
       for (const a of live) {
         const rec = mergeRecords(acct.get(a.jobId), queue.get(a.jobId));
         if (!rec) {
@@ -138,7 +140,7 @@ export class Tracker {
           continue;
         }
         const terminal = isTerminal(rec.state);
-        repos.attempts.update(a.id, {
+        const facts = {
           jobIdRaw: rec.jobIdRaw,
           slurmState: rec.state,
           stateDetail: rec.stateDetail,
@@ -150,8 +152,10 @@ export class Tracker {
           startedAt: rec.startTime,
           endedAt: rec.endTime,
           ended: terminal,
-        });
-        const updated = repos.attempts.get(a.id) as AttemptRow;
+        };
+        // Most tasks of a long array change nothing between cycles: write only what changed.
+        const updated = withFacts(a, facts);
+        if (schedulerFactsDiffer(a, updated)) repos.attempts.update(a.id, facts);
         // A pending task's log is awaited (the bridge follows it once Slurm creates it); a path reported while
         // pending may be a guess from the array's pattern, so the running task's path is handed over again.
         const pathChanged = updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath;
@@ -159,26 +163,27 @@ export class Tracker {
         if (updated.stdoutPath !== null && (pathChanged || started)) logsKnown.push(updated);
         if (terminal) {
           ended.push(updated);
-        } else {
-          const task = repos.tasks.get(a.taskId);
-          const state = liveTaskState(rec.state);
-          if (task && task.state !== state) {
-            repos.tasks.setState(task.id, state, rec.stateDetail, now);
-            repos.events.add({
-              at: now,
-              level: 'info',
-              kind: 'task.state',
-              taskId: task.id,
-              submissionId: task.submissionId,
-              jobId: a.jobId,
-              message: `${a.jobId} is ${state}`,
-            });
-          }
+          continue;
+        }
+        const state = liveTaskState(rec.state);
+        const current = taskStates.get(a.taskId);
+        if (current !== undefined && current !== state) {
+          repos.tasks.setState(a.taskId, state, rec.stateDetail, now);
+          taskStates.set(a.taskId, state);
+          repos.events.add({
+            at: now,
+            level: 'info',
+            kind: 'task.state',
+            taskId: a.taskId,
+            submissionId: taskSubmission(repos, a.taskId),
+            jobId: a.jobId,
+            message: `${a.jobId} is ${state}`,
+          });
         }
       }
     })();
     if (logsKnown.length) this.d.hooks.onLogsKnown(logsKnown);
-    this.st.liveJobs = new Set(repos.attempts.live().map((a) => a.arrayJobId)).size;
+    this.st.liveJobs = repos.attempts.liveJobCount();
     if (ended.length) await this.d.hooks.onEnded(ended);
   }
 
@@ -198,6 +203,10 @@ export class Tracker {
       message: `${a.jobId} is known to neither squeue nor sacct an hour after submission; recorded as lost`,
     });
   }
+}
+
+function taskSubmission(repos: Repos, taskId: number): number | null {
+  return repos.tasks.get(taskId)?.submissionId ?? null;
 }
 
 function byJobId(records: JobRecord[]): Map<string, JobRecord> {

@@ -73,6 +73,43 @@ export interface AttemptFacts {
   ended: boolean;
 }
 
+/** The row `update(row.id, f)` leaves behind, computed without a read: what the tracker compares. */
+export function withFacts(row: AttemptRow, f: AttemptFacts): AttemptRow {
+  return {
+    ...row,
+    jobIdRaw: f.jobIdRaw ?? row.jobIdRaw,
+    slurmState: f.slurmState,
+    stateDetail: f.stateDetail ?? null,
+    exitCode: f.exitCode ?? row.exitCode,
+    exitSignal: f.exitSignal ?? row.exitSignal,
+    stdoutPath: f.stdoutPath ?? row.stdoutPath,
+    stderrPath: f.stderrPath ?? row.stderrPath,
+    submittedAt: f.submittedAt ?? row.submittedAt,
+    startedAt: f.startedAt ?? row.startedAt,
+    endedAt: f.endedAt ?? row.endedAt,
+    ended: row.ended || f.ended,
+  };
+}
+
+const SCHEDULER_FIELDS = [
+  'jobIdRaw',
+  'slurmState',
+  'stateDetail',
+  'exitCode',
+  'exitSignal',
+  'stdoutPath',
+  'stderrPath',
+  'submittedAt',
+  'startedAt',
+  'endedAt',
+  'ended',
+] as const satisfies readonly (keyof AttemptRow)[];
+
+/** Whether two versions of a row differ in what the scheduler reports. */
+export function schedulerFactsDiffer(a: AttemptRow, b: AttemptRow): boolean {
+  return SCHEDULER_FIELDS.some((k) => a[k] !== b[k]);
+}
+
 export class AttemptRepo {
   private readonly s: Record<string, Statement>;
 
@@ -112,6 +149,7 @@ export class AttemptRepo {
         'UPDATE attempts SET checkpoint_seen = max(checkpoint_seen, ?), progress_lines = ? WHERE id = ?',
       ),
       count: db.prepare('SELECT count(*) AS n FROM attempts'),
+      liveJobs: db.prepare('SELECT count(DISTINCT array_job_id) AS n FROM attempts WHERE ended = 0'),
     };
   }
 
@@ -180,6 +218,11 @@ export class AttemptRepo {
 
   setLogFacts(id: number, checkpointSeen: boolean, progressLines: number): void {
     this.s.logFacts!.run(checkpointSeen ? 1 : 0, progressLines, id);
+  }
+
+  /** Slurm jobs (array ids) with a live attempt. */
+  liveJobCount(): number {
+    return (this.s.liveJobs!.get() as { n: number }).n;
   }
 
   count(): number {

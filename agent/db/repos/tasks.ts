@@ -64,6 +64,9 @@ export class TaskRepo {
          WHERE id = ?`,
       ),
       countByState: db.prepare('SELECT state, count(*) AS n FROM tasks GROUP BY state'),
+      liveStates: db.prepare(
+        'SELECT id, state FROM tasks WHERE id IN (SELECT task_id FROM attempts WHERE ended = 0)',
+      ),
     };
   }
 
@@ -105,6 +108,12 @@ export class TaskRepo {
 
   setDiagnosis(id: number, d: DiagnosisFields | null, now: number): void {
     this.s.setDiagnosis!.run(d?.cause ?? null, d?.hint ?? null, d?.line ?? null, now, id);
+  }
+
+  /** The state of every task with a live attempt, by task id (one query for the tracker's cycle). */
+  liveStates(): Map<number, TaskState> {
+    const rows = this.s.liveStates!.all() as { id: number; state: TaskState }[];
+    return new Map(rows.map((r) => [r.id, r.state]));
   }
 
   countByState(): Record<string, number> {
