@@ -105,13 +105,9 @@ export class FolderScanner {
       this.mtimeNs = null; // list again next cycle
       return false;
     }
-    const seen = new Set<string>();
-    for (const e of entries) {
-      if (e.isDirectory() || !this.match(e.name)) continue;
-      seen.add(e.name);
-      if (!this.table.has(e.name)) this.table.add(e.name, indexOf(e.name, this.indexRule));
-    }
-    for (const name of [...this.table.allNames()]) if (!seen.has(name)) this.table.remove(name);
+    const names: string[] = [];
+    for (const e of entries) if (!e.isDirectory() && this.match(e.name)) names.push(e.name);
+    this.table.sync(names, (name) => indexOf(name, this.indexRule));
     return true;
   }
 
@@ -120,10 +116,10 @@ export class FolderScanner {
     const names = this.table.pendingNames(Math.max(0, ctx.budget.left));
     ctx.budget.left -= names.length;
     if (refreshYoung) {
-      this.table.forEach((name, _size, mtimeMs) => {
+      this.table.forEach((_size, mtimeMs, _index, name) => {
         if (mtimeMs !== null && ctx.now - mtimeMs < ctx.freshMs && ctx.budget.left > 0) {
           ctx.budget.left--;
-          names.push(name);
+          names.push(name());
         }
       });
     }

@@ -30,7 +30,7 @@ export function etaSeconds(count: number, target: number | null, rate: number | 
 
 export function perTask(table: ShardTable): ShardTask[] {
   const byIndex = new Map<number, ShardTask>();
-  table.forEach((_name, size, _mtime, index) => {
+  table.forEach((size, _mtime, index) => {
     if (index === null) return;
     const t = byIndex.get(index) ?? { index, count: 0, bytes: 0 };
     t.count++;
@@ -50,7 +50,7 @@ export function ages(table: ShardTable, now: number, purgeDays: number, warnDays
   const warnAfterDays = Math.max(0, purgeDays - warnDaysBefore);
   let oldest = Number.POSITIVE_INFINITY;
   let old = 0;
-  table.forEach((_name, _size, mtimeMs) => {
+  table.forEach((_size, mtimeMs) => {
     if (mtimeMs === null) return;
     oldest = Math.min(oldest, mtimeMs);
     if (now - mtimeMs > warnAfterDays * DAY_MS) old++;

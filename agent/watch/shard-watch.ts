@@ -124,7 +124,7 @@ export class ShardWatch {
     let n = 0;
     for (const f of this.folders.values()) {
       if (dirs && !dirs.includes(f.scanner.dir)) continue;
-      f.scanner.table.forEach((_name, _size, mtimeMs, i) => {
+      f.scanner.table.forEach((_size, mtimeMs, i) => {
         if (i === index && mtimeMs !== null && mtimeMs >= since) n++;
       });
     }
