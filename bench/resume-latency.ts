@@ -19,26 +19,18 @@
 //      their logs are followed before they exist, as for most tasks of a throttled array. One agent per
 //      measured task (isolated ends), each with an array of 2: index 0 is never signalled, index 1 is.
 //      Ends are spread over the tracker's cycle.
-// Tasks are signalled with signalTask (bench/lib), not the resume harness's signalBatch, which signals
-// every task of the array when the task's raw id is the array's own. Each resubmission is cancelled as
+// Tasks are signalled with the resume harness's signalBatch, which names a task by its raw id unless that is
+// the array's own (scancel would signal every task). Each resubmission is cancelled as
 // soon as it is recorded (it would run for hours); every job is cancelled at the end.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigSchema } from '../agent/config/schema.js';
-import { startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
+import { cancelJobsFrom, startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
 import { clusterProblem } from '../test/helpers/cluster.js';
-import { detail, shards, submitBuilder } from '../test/helpers/resume-harness.js';
-import {
-  cancelJobsUnder,
-  metricsOf,
-  requireBuild,
-  sample,
-  signalTask,
-  sleep,
-  until,
-} from './lib/bench-util.js';
+import { detail, shards, signalBatch, submitBuilder } from '../test/helpers/resume-harness.js';
+import { metricsOf, requireBuild, sample, sleep, until } from './lib/bench-util.js';
 import {
   agentEvents,
   endTimes,
@@ -230,12 +222,12 @@ async function runVariant(
       await sleep(Math.max(0, at - Date.now()));
       t.signalledAt = Date.now();
       if (plan.phase) t.untilPollS = (period - ((t.signalledAt - t.phaseOrigin) % period)) / 1000;
-      signalTask(t.jobId);
+      signalBatch(t.jobId);
     }
     await awaitResubmissions(tasks, 150_000);
     return await measure(tasks);
   } finally {
-    cancelJobsUnder(dir);
+    cancelJobsFrom(dir);
     for (const [i, agent] of [...new Set(tasks.map((t) => t.agent))].entries()) {
       const code = await agent.stop();
       if (process.env.BENCH_AGENT_LOGS) {
@@ -323,7 +315,7 @@ async function main(): Promise<void> {
     for (const [title, rows] of results) reportLatencies(title, rows);
     console.log(`\nrun took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    cancelJobsUnder(root);
+    cancelJobsFrom(root);
     rmSync(root, { recursive: true, force: true });
   }
 }

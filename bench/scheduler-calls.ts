@@ -12,11 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
+import { cancelJobsFrom, startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
 import { clusterProblem } from '../test/helpers/cluster.js';
 import {
   CLOCK_TICKS,
-  cancelJobsUnder,
   cpuTicks,
   fmt,
   metricsOf,
@@ -269,7 +268,7 @@ async function main(): Promise<void> {
     );
   } finally {
     cancel(submitted);
-    cancelJobsUnder(dir);
+    cancelJobsFrom(dir);
     const code = await agent.stop();
     if (code !== 0) console.error(`the agent exited ${code}:\n${agent.output().slice(-4000)}`);
     rmSync(dir, { recursive: true, force: true });

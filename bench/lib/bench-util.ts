@@ -74,32 +74,6 @@ export function table(head: string[], rows: (string | number)[][]): string {
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
-/**
- * Cancels every job queued or running from `dir` (its WorkDir), by array job id (%F): scancel refuses a
- * throttled pending remainder as squeue prints it ("12_[3-9%2]"), which would abort the whole call.
- */
-export function cancelJobsUnder(dir: string): string[] {
-  const r = spawnSync('squeue', ['--noheader', '--format=%F|%Z'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) {
-    console.error(`squeue failed while cleaning up ${dir}: ${r.stderr || r.error?.message}`);
-    return [];
-  }
-  const ids = [
-    ...new Set(
-      r.stdout
-        .split('\n')
-        .map((l) => l.split('|'))
-        .filter(([, wd]) => wd === dir || (wd ?? '').startsWith(`${dir}/`))
-        .map(([id]) => id as string),
-    ),
-  ];
-  if (ids.length) {
-    const c = spawnSync('scancel', ids, { encoding: 'utf8', timeout: 30_000 });
-    if (c.status !== 0) console.error(`scancel ${ids.join(' ')}: ${c.stderr.trim()}`);
-  }
-  return ids;
-}
-
 /** Tasks slurmctld holds in memory now (pending arrays expanded, recently ended included): MaxJobCount's measure. */
 export function slurmctldTaskCount(): number {
   const r = spawnSync('squeue', ['--noheader', '--array', '--states=all', '--format=%i'], {
@@ -108,32 +82,6 @@ export function slurmctldTaskCount(): number {
   });
   if (r.status !== 0) throw new Error(`squeue: ${r.stderr || r.error?.message}`);
   return r.stdout.split('\n').filter(Boolean).length;
-}
-
-/**
- * What --signal=B:TERM@120 delivers, sent now to one array task. By its raw id when that is its own: the
- * task holding the array's master record has the array's id as its raw id, and `scancel 1234` signals
- * every task of array 1234 (checked on 22.05). That task is named as 1234_7 instead, which is safe for an
- * array without a throttle (with one, 22.05 may also signal the task that starts in its place).
- */
-export function signalTask(taskJobId: string): void {
-  const queue = spawnSync('squeue', ['--noheader', '--format=%i %A %F'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  const row = queue.stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find(([id]) => id === taskJobId);
-  if (!row) throw new Error(`squeue does not know ${taskJobId}`);
-  const [, raw, arrayId] = row as [string, string, string];
-  const target = raw === arrayId ? taskJobId : raw;
-  const r = spawnSync('scancel', ['--signal=TERM', '--batch', target], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error || (r.status !== 0 && r.stderr.trim() !== '')) {
-    throw new Error(
-      `scancel --signal=TERM --batch ${target} (${taskJobId}): ${r.stderr || r.error?.message}`,
-    );
-  }
 }
 
 /** Clock ticks per second, the unit of /proc/PID/stat's times. */

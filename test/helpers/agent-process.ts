@@ -126,16 +126,29 @@ export async function startAgent(
 }
 
 /**
- * Cancels every job still queued or running from this folder, so a test's leftovers cannot write into
- * the next run's fixture folder (tap reuses folder names across runs).
+ * Cancels every job still queued or running from this folder or below it, so a test's leftovers cannot
+ * write into the next run's fixture folder (tap reuses folder names across runs). Arrays are named by their
+ * base id (%F): scancel refuses the "1234_[5-9%2]" form squeue prints for a pending remainder.
+ * Returns the ids cancelled.
  */
-export function cancelJobsFrom(dir: string): void {
-  const r = spawnSync('squeue', ['--noheader', '--format=%i|%Z'], { encoding: 'utf8' });
-  if (r.status !== 0) return;
-  const ids = r.stdout
-    .split('\n')
-    .map((l) => l.split('|'))
-    .filter(([, wd]) => wd === dir)
-    .map(([id]) => id as string);
-  if (ids.length) spawnSync('scancel', ids);
+export function cancelJobsFrom(dir: string): string[] {
+  const r = spawnSync('squeue', ['--noheader', '--format=%F|%Z'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) {
+    console.error(`squeue failed while cleaning up ${dir}: ${r.stderr || r.error?.message}`);
+    return [];
+  }
+  const ids = [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((l) => l.split('|'))
+        .filter(([, wd]) => wd === dir || (wd ?? '').startsWith(`${dir}/`))
+        .map(([id]) => id as string),
+    ),
+  ];
+  if (ids.length) {
+    const c = spawnSync('scancel', ids, { encoding: 'utf8', timeout: 30_000 });
+    if (c.status !== 0) console.error(`scancel ${ids.join(' ')}: ${c.stderr.trim()}`);
+  }
+  return ids;
 }

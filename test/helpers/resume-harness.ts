@@ -87,23 +87,29 @@ export function duplicatesWritten(agent: AgentHandle): boolean {
 }
 
 /**
- * What Slurm's --signal=B:TERM@120 does before the wall-time, delivered now. Slurm 22.05's scancel, given a
- * task of a throttled array as ARRAY_INDEX, also signals the task that starts in its place, and exits 229
- * with nothing on stderr though it delivered the signal: so the task is named by its own job id, and only
- * an error message counts as failure.
+ * What --signal=B:TERM@120 delivers, sent now to one array task's batch step. By its raw id when that is its
+ * own: the task holding the array's master record has the array's id as its raw id, and `scancel 1234`
+ * signals every task of array 1234 (checked on 22.05). That task is named as 1234_7 instead, which is safe
+ * for an array without a throttle (with one, 22.05 may also signal the task that starts in its place).
+ * The whole queue is read, not --jobs: 22.05 answers --jobs with nothing while a throttled array splits off
+ * a task.
  */
 export function signalBatch(taskJobId: string): void {
-  // The whole queue, not --jobs: 22.05 answers --jobs with nothing while a throttled array splits off a task.
-  const queue = execFileSync('squeue', ['--noheader', '--format=%i %A'], { encoding: 'utf8' });
-  const raw = queue
+  const queue = spawnSync('squeue', ['--noheader', '--format=%i %A %F'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const row = queue.stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .find(([id]) => id === taskJobId)?.[1];
-  if (!raw) throw new Error(`squeue does not know ${taskJobId}:\n${queue}`);
-  const r = spawnSync('scancel', ['--signal=TERM', '--batch', raw], { encoding: 'utf8' });
+    .find(([id]) => id === taskJobId);
+  if (!row) throw new Error(`squeue does not know ${taskJobId}:\n${queue.stdout}${queue.stderr}`);
+  const [, raw, arrayId] = row as [string, string, string];
+  const target = raw === arrayId ? taskJobId : raw;
+  const r = spawnSync('scancel', ['--signal=TERM', '--batch', target], { encoding: 'utf8', timeout: 30_000 });
   if (r.error || (r.status !== 0 && r.stderr.trim() !== '')) {
     throw new Error(
-      `scancel --signal=TERM --batch ${raw} (${taskJobId}) failed: ${r.stderr || r.error?.message}`,
+      `scancel --signal=TERM --batch ${target} (${taskJobId}) failed: ${r.stderr || r.error?.message}`,
     );
   }
 }
