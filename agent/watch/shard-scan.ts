@@ -1,12 +1,13 @@
 // Counts the shards of one folder cheaply. An idle scan is one stat of the folder: its mtime changes only
 // when entries are added, removed or renamed. A changed folder is listed (readdir) and only NEW names are
 // statted; removed names are dropped by difference. Files still being written are re-statted while young.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { mapLimit } from './map-limit.js';
 import { indexOf, type IndexRule } from './shard-index.js';
 import { ShardTable } from './shard-table.js';
+import { statCheap } from './stat-cheap.js';
 
 /** Shared by the folders of one cycle: at most `left` per-file stats in total. */
 export interface StatBudget {
@@ -37,7 +38,7 @@ export class FolderScanner {
   exists = false;
   error: string | null = null;
   lastScanAt: number | null = null;
-  private mtimeNs: bigint | null = null;
+  private mtimeMs: number | null = null;
   /**
    * Directory mtimes can have one-second resolution (Lustre): an entry added in the same second as the
    * listing leaves the mtime unchanged. So after any change the folder is listed once more next cycle.
@@ -69,26 +70,26 @@ export class FolderScanner {
     const [count, bytes, existed] = [this.count, this.bytes, this.exists];
     const outcome: ScanOutcome = { listed: false, statted: 0, changed: false };
     this.lastScanAt = ctx.now;
-    let mtimeNs: bigint;
+    let mtimeMs: number;
     try {
-      const st = await stat(this.dir, { bigint: true });
+      const st = await statCheap(this.dir);
       if (!st.isDirectory())
         throw Object.assign(new Error(`${this.dir} is not a folder`), { code: 'ENOTDIR' });
-      mtimeNs = st.mtimeNs;
+      mtimeMs = st.mtimeMs;
       this.exists = true;
       this.error = null;
     } catch (err) {
       this.exists = false;
       this.error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : describeError(err);
       this.table.clear();
-      this.mtimeNs = null;
+      this.mtimeMs = null;
       this.recheck = false;
       outcome.changed = existed;
       return outcome;
     }
-    if (mtimeNs !== this.mtimeNs || this.recheck) {
-      this.recheck = mtimeNs !== this.mtimeNs;
-      this.mtimeNs = mtimeNs;
+    if (mtimeMs !== this.mtimeMs || this.recheck) {
+      this.recheck = mtimeMs !== this.mtimeMs;
+      this.mtimeMs = mtimeMs;
       outcome.listed = await this.list();
     }
     outcome.statted = await this.statFiles(ctx, outcome.listed || ctx.refreshDue);
@@ -102,7 +103,7 @@ export class FolderScanner {
       entries = await readdir(this.dir, { withFileTypes: true });
     } catch (err) {
       this.error = describeError(err);
-      this.mtimeNs = null; // list again next cycle
+      this.mtimeMs = null; // list again next cycle
       return false;
     }
     const names: string[] = [];
@@ -125,7 +126,7 @@ export class FolderScanner {
     }
     await mapLimit(names, ctx.concurrency, async (name) => {
       try {
-        const st = await stat(path.join(this.dir, name));
+        const st = await statCheap(path.join(this.dir, name));
         this.table.setStat(name, st.size, st.mtimeMs);
       } catch (err) {
         // Removed between readdir and stat: drop it now (the next listing would too).
