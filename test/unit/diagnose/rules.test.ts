@@ -292,3 +292,15 @@ t.test('prefer: a more severe cause replaces, an equal one does not', async (t) 
 t.test('very long lines are matched on their first 8 KiB only', async (t) => {
   t.equal(diagnoseLine(`${'y'.repeat(9000)} CUDA out of memory`), null);
 });
+
+t.test(
+  'no built-in pattern has two unbounded gaps (a crafted line would make it backtrack for seconds)',
+  async (t) => {
+    for (const rule of BUILTIN_RULES) {
+      for (const re of rule.patterns) {
+        const unbounded = re.source.match(/\.[*+]/g) ?? [];
+        t.ok(unbounded.length <= 1, `${rule.cause}: ${re.source}`);
+      }
+    }
+  },
+);
