@@ -8,7 +8,12 @@ export interface Resolved {
   task: TaskRow | null;
 }
 
-/** "#12" and "#12:7" name submission 12 (task 7); "1234" and "1234_7" are job ids as Slurm writes them. */
+/**
+ * What a person or a client names, resolved by one set of rules (hold, release, resubmit, logs, show):
+ * "#12" and "#12:7" name submission 12 (task 7); "1234" is a submission's first job, a resubmission's array
+ * job, a plain job or one task's raw id; "1234_7" is one attempt, or task 7 of the submission first
+ * submitted as 1234. A plain (non-array) job's one task is named by its job id.
+ */
 export function resolveTarget(repos: Repos, target: string): Resolved {
   const notFound = () =>
     new AgentError('AGENT_ERR_NOT_FOUND', `no tracked submission or task matches "${target}"`);
@@ -27,16 +32,32 @@ export function resolveTarget(repos: Repos, target: string): Resolved {
       'AGENT_ERR_BAD_REQUEST',
       `"${target}" is neither a job id (1234, 1234_7) nor #SUBMISSION[:INDEX]`,
     );
-  const attempt = repos.attempts.byJobId(target);
-  if (attempt) {
-    const task = repos.tasks.get(attempt.taskId) as TaskRow;
-    const sub = repos.submissions.get(task.submissionId) as SubmissionRow;
-    return { sub, task: m[2] === undefined && sub.arraySpec !== null ? null : task };
+  const base = m[1] as string;
+  if (m[2] !== undefined) {
+    const attempt = repos.attempts.byJobOrRawId(target);
+    if (attempt) return ofAttempt(repos, attempt.taskId, true);
+    const sub = repos.submissions.byFirstJobId(base);
+    const task = sub && repos.tasks.find(sub.id, Number(m[2]));
+    if (!sub || !task) throw notFound();
+    return { sub, task };
   }
-  const sub = repos.submissions.byFirstJobId(m[1] as string);
-  if (!sub) throw notFound();
-  if (m[2] === undefined) return { sub, task: null };
-  const task = repos.tasks.find(sub.id, Number(m[2]));
-  if (!task) throw notFound();
-  return { sub, task };
+  const first = repos.submissions.byFirstJobId(base);
+  if (first) return { sub: first, task: first.arraySpec === null ? onlyTask(repos, first) : null };
+  const ofArray = repos.attempts.firstOfArrayJob(base);
+  if (ofArray) return ofAttempt(repos, ofArray.taskId, false);
+  // A raw id names the one task that ran under it.
+  const raw = repos.attempts.byJobOrRawId(base);
+  if (raw) return ofAttempt(repos, raw.taskId, true);
+  throw notFound();
+}
+
+/** The submission of a task; the task itself when `named`, or when the submission has no array. */
+function ofAttempt(repos: Repos, taskId: number, named: boolean): Resolved {
+  const task = repos.tasks.get(taskId) as TaskRow;
+  const sub = repos.submissions.get(task.submissionId) as SubmissionRow;
+  return { sub, task: named || sub.arraySpec === null ? task : null };
+}
+
+function onlyTask(repos: Repos, sub: SubmissionRow): TaskRow | null {
+  return repos.tasks.bySubmission(sub.id)[0] ?? null;
 }

@@ -3,7 +3,9 @@ import type { Statement } from 'better-sqlite3';
 import type { ApiEvent, Submission, SubmissionDetail } from '../api/schemas.js';
 import type { Repos } from '../db/repos/index.js';
 import type { AttemptRow, EventRow, TaskRow } from '../db/repos/rows.js';
+import { isAgentError } from '../errors.js';
 import type { JobRef, ReadModel } from '../http/deps.js';
+import { resolveTarget, type Resolved } from '../resume/targets.js';
 import { attemptView, eventView, submissionView, taskView, type ApiAttempt } from './convert.js';
 import { TaskListQuery } from './task-list.js';
 
@@ -20,11 +22,6 @@ function decisionOf(e: EventRow): string {
 
 export class RepoReadModel implements ReadModel {
   private readonly repos: Repos;
-  private readonly jobRefByAttempt: Statement<
-    [string, string],
-    { submission_id: number; array_index: number }
-  >;
-  private readonly jobRefByArrayJob: Statement<[string], { submission_id: number }>;
   private readonly taskList: TaskListQuery;
   private readonly changes: Statement<[], number>;
   private listCache: { key: string; value: Submission[] } | undefined;
@@ -33,14 +30,6 @@ export class RepoReadModel implements ReadModel {
     this.repos = repos;
     this.taskList = new TaskListQuery(repos.db);
     this.changes = repos.db.prepare<[], number>('SELECT total_changes()').pluck() as Statement<[], number>;
-    this.jobRefByAttempt = repos.db.prepare(
-      `SELECT t.submission_id, t.array_index FROM attempts a JOIN tasks t ON t.id = a.task_id
-       WHERE a.job_id = ? OR a.job_id_raw = ? LIMIT 1`,
-    );
-    this.jobRefByArrayJob = repos.db.prepare(
-      `SELECT t.submission_id FROM attempts a JOIN tasks t ON t.id = a.task_id
-       WHERE a.array_job_id = ? ORDER BY a.id LIMIT 1`,
-    );
   }
 
   /**
@@ -82,28 +71,17 @@ export class RepoReadModel implements ReadModel {
     return this.repos.events.list(q).map(eventView);
   }
 
-  /**
-   * Which submission (and task) a job id names: "1234" is a submission's first job or any resubmission's
-   * array job; "1234_7" is one attempt, or task 7 of the submission first submitted as 1234.
-   */
+  /** Which submission (and task) a job id names, by the same rules as hold/release/resubmit/logs. */
   resolveJob(jobId: string): JobRef | undefined {
-    const m = /^(\d+)(?:_(\d+))?$/.exec(jobId);
-    if (!m) return undefined;
-    const base = m[1] as string;
-    if (m[2] === undefined) {
-      const first = this.repos.submissions.byFirstJobId(base);
-      if (first) return { submissionId: first.id, index: null };
-      const any = this.jobRefByArrayJob.get(base);
-      if (any) return { submissionId: any.submission_id, index: null };
-      const plain = this.jobRefByAttempt.get(base, base);
-      return plain && { submissionId: plain.submission_id, index: null };
+    let r: Resolved;
+    try {
+      r = resolveTarget(this.repos, jobId);
+    } catch (err) {
+      if (isAgentError(err, 'AGENT_ERR_NOT_FOUND') || isAgentError(err, 'AGENT_ERR_BAD_REQUEST'))
+        return undefined;
+      throw err;
     }
-    const attempt = this.jobRefByAttempt.get(jobId, jobId);
-    if (attempt) return { submissionId: attempt.submission_id, index: attempt.array_index };
-    const first = this.repos.submissions.byFirstJobId(base);
-    const index = Number(m[2]);
-    if (first && this.repos.tasks.find(first.id, index)) return { submissionId: first.id, index };
-    return undefined;
+    return { submissionId: r.sub.id, index: r.task && r.sub.arraySpec !== null ? r.task.index : null };
   }
 }
 

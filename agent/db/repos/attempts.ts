@@ -120,6 +120,8 @@ export class AttemptRepo {
          VALUES (?, ?, ?, ?, 'PENDING', ?) ON CONFLICT (job_id) DO NOTHING`,
       ),
       byJob: db.prepare('SELECT * FROM attempts WHERE job_id = ?'),
+      byJobOrRaw: db.prepare('SELECT * FROM attempts WHERE job_id = ? OR job_id_raw = ? ORDER BY id LIMIT 1'),
+      firstOfArrayJob: db.prepare('SELECT * FROM attempts WHERE array_job_id = ? ORDER BY id LIMIT 1'),
       get: db.prepare('SELECT * FROM attempts WHERE id = ?'),
       live: db.prepare('SELECT * FROM attempts WHERE ended = 0 ORDER BY id'),
       undecided: db.prepare('SELECT * FROM attempts WHERE ended = 1 AND decided = 0 ORDER BY id'),
@@ -161,6 +163,18 @@ export class AttemptRepo {
 
   byJobId(jobId: string): AttemptRow | undefined {
     const r = this.s.byJob!.get(jobId) as Raw | undefined;
+    return r && decode(r);
+  }
+
+  /** The attempt a Slurm id names: its job id ("1234_7", "1234") or its raw id (what sacct -j also takes). */
+  byJobOrRawId(id: string): AttemptRow | undefined {
+    const r = this.s.byJobOrRaw!.get(id, id) as Raw | undefined;
+    return r && decode(r);
+  }
+
+  /** The first attempt of an array job (a submission's first job or a resubmission). */
+  firstOfArrayJob(arrayJobId: string): AttemptRow | undefined {
+    const r = this.s.firstOfArrayJob!.get(arrayJobId) as Raw | undefined;
     return r && decode(r);
   }
 

@@ -5,6 +5,7 @@ import { createRepos } from '../../../agent/db/repos/index.js';
 import { SubmissionDetailSchema, SubmissionListSchema } from '../../../agent/api/schemas.js';
 import { RepoReadModel } from '../../../agent/views/read-model.js';
 import { openRepos, seed, T0 } from '../http/fixtures.js';
+import { resolveTarget } from '../../../agent/resume/targets.js';
 
 t.test('submissions(): API shapes from rows', async (t) => {
   const repos = openRepos(t.testdir());
@@ -161,4 +162,17 @@ t.test('the list and the detail build tasks alike', async (t) => {
   const list = rm.submissions()[0]!.tasks;
   const detail = rm.submission(1)!.tasks.map(({ history: _h, ...task }) => task);
   t.strictSame(list, detail);
+});
+
+t.test('resolveJob() and hold/release share one resolver: raw ids and resubmission arrays', async (t) => {
+  const repos = openRepos(t.testdir());
+  seed(repos, { tasks: [12, 3] });
+  const a = repos.attempts.byJobId('1500_9');
+  t.ok(a, 'the seed has a resubmission attempt 1500_9');
+  repos.attempts.update(a!.id, { slurmState: 'RUNNING', jobIdRaw: '1509', ended: false });
+  const rm = new RepoReadModel(repos);
+  t.same(rm.resolveJob('1509'), { submissionId: 1, index: 9 }, 'a raw id names its task');
+  t.equal(resolveTarget(repos, '1500').sub.id, 1, "hold 1500 finds the resubmission's submission");
+  t.equal(resolveTarget(repos, '1500').task, null, 'and names the whole submission');
+  t.equal(resolveTarget(repos, '1509').task?.index, 9);
 });
