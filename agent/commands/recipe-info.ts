@@ -12,6 +12,8 @@ export interface RecipeInfo {
   arraySpecText: string | null;
   array: ArraySpec | null;
   notes: string[];
+  /** --comment from the argv or the script: the agent does not tag a job whose comment the user set. */
+  comment: string | null;
 }
 
 /** Slurm's default max_script_size: sbatch refuses a larger script anyway. */
@@ -58,7 +60,14 @@ export function recipeInfo(args: string[], cwd: string): RecipeInfo {
       : parsed.options.some((o) => o.name === 'wrap')
         ? 'wrap'
         : null);
-  return { parsed, name, arraySpecText, array: arraySpecText ? parseArraySpec(arraySpecText) : null, notes };
+  return {
+    parsed,
+    name,
+    arraySpecText,
+    array: arraySpecText ? parseArraySpec(arraySpecText) : null,
+    notes,
+    comment: pick('comment'),
+  };
 }
 
 export type JobDefaults = z.infer<typeof JobDefaultsSchema>;

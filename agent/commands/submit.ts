@@ -1,21 +1,57 @@
 // `emb-client submit`: runs sbatch with the caller's recipe and starts tracking every task it made.
+import { randomBytes } from 'node:crypto';
 import type { SubmitBody } from '../api/schemas.js';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../db/repos/index.js';
-import { AgentError } from '../errors.js';
+import { AgentError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Scheduler } from '../slurm/types.js';
+import { rebuildArgs } from '../recipe/sbatch-args.js';
+import { lookUpTagged } from '../slurm/job-tag.js';
+import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
 import { schedulerFailure } from './errors.js';
-import { recipeInfo, type JobDefaults } from './recipe-info.js';
+import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
 
 export interface SubmitDeps {
   repos: Repos;
-  scheduler: Scheduler;
+  scheduler: Scheduler & SchedulerSearch;
   clock: Clock;
   logger: Logger;
   jobDefaults: Record<string, JobDefaults>;
   /** Called after the submission is recorded, so the tracker looks at it at once. */
   onSubmitted(): void;
+}
+
+/**
+ * Runs sbatch once. The job is tagged (--comment, unless the user set one) so that when sbatch's answer is
+ * lost (a time-out after Slurm accepted the job, output the agent cannot read) the job is found by its tag
+ * instead of being submitted again by a retrying user. Returns the job id.
+ */
+async function sendOnce(d: SubmitDeps, body: SubmitBody, info: RecipeInfo): Promise<string> {
+  const startedSec = Math.floor(d.clock.now() / 1000) - 60;
+  const tag = info.comment === null ? `emb-agent:submit=${randomBytes(6).toString('hex')}` : null;
+  const args = tag ? rebuildArgs(info.parsed, [], [`--comment=${tag}`]) : body.args;
+  try {
+    return (await d.scheduler.submit({ args, cwd: body.cwd, env: body.env })).jobId;
+  } catch (err) {
+    const failure = schedulerFailure(err, 'sbatch failed');
+    if (failure.code !== 'AGENT_ERR_SCHEDULER_TRANSIENT' && failure.code !== 'AGENT_ERR_SCHEDULER_OUTPUT')
+      throw failure;
+    // A time-out or unreadable answer may hide a job Slurm accepted.
+    if (tag) {
+      const found = await lookUpTagged(d.scheduler, tag, startedSec).catch((lookupErr: unknown) => {
+        d.logger.warn({ err: describeError(lookupErr) }, 'could not look up a submit whose answer was lost');
+        return undefined;
+      });
+      if (found) {
+        d.logger.info({ jobId: found.arrayJobId }, "sbatch's answer was lost; found the job by its tag");
+        return found.arrayJobId;
+      }
+      failure.message += '; no job with its tag is known to squeue or sacct';
+    }
+    failure.message +=
+      '; the job may have been accepted: check squeue (and `emb-client adopt JOBID`) before retrying';
+    throw failure;
+  }
 }
 
 export async function submitRecipe(
@@ -30,20 +66,9 @@ export async function submitRecipe(
     );
   }
   const defaults = (info.name && d.jobDefaults[info.name]) || {};
-  let result;
-  try {
-    result = await d.scheduler.submit({ args: body.args, cwd: body.cwd, env: body.env });
-  } catch (err) {
-    const failure = schedulerFailure(err, 'sbatch failed');
-    // A time-out may hide a job Slurm accepted: retrying blindly could run it twice.
-    if (failure.code === 'AGENT_ERR_SCHEDULER_TRANSIENT' || failure.code === 'AGENT_ERR_SCHEDULER_OUTPUT') {
-      failure.message +=
-        '; the job may have been accepted: check squeue (and `emb-client adopt JOBID`) before retrying';
-    }
-    throw failure;
-  }
+  const result = await sendOnce(d, body, info);
   const now = d.clock.now();
-  const jobId = result.jobId;
+  const jobId = result;
   const submissionId = d.repos.db.transaction(() => {
     const id = d.repos.submissions.create({
       name: info.name,

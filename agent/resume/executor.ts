@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatArraySpec } from '../recipe/array-spec.js';
 import { parseSbatchArgs, rebuildArgs } from '../recipe/sbatch-args.js';
+import { lookUpTagged } from '../slurm/job-tag.js';
 import type { JobRecord, Scheduler, SchedulerSearch } from '../slurm/types.js';
 
 export interface ExecutorDeps {
@@ -29,13 +30,6 @@ export function resubmissionArgs(sub: SubmissionRow, indices: number[], tag: str
   const parsed = parseSbatchArgs(sub.args);
   const extra = sub.arraySpec === null ? [] : [`--array=${formatArraySpec(indices, sub.throttle)}`];
   return rebuildArgs(parsed, ['array', 'comment'], [...extra, `--comment=${tag}`]);
-}
-
-function findTagged(tag: string, records: JobRecord[]): JobRecord | undefined {
-  return records.find(
-    (r) =>
-      r.comment === tag || (r.submitLine !== null && r.submitLine.split(/\s+/).includes(`--comment=${tag}`)),
-  );
 }
 
 export class IntentExecutor {
@@ -88,9 +82,7 @@ export class IntentExecutor {
     if (lookUpFirst) {
       let found: JobRecord | undefined;
       try {
-        const since = Math.floor(intent.createdAt / 1000) - 60;
-        found = findTagged(intent.tag, await scheduler.queue());
-        found ??= findTagged(intent.tag, await scheduler.accountingSince(since));
+        found = await lookUpTagged(scheduler, intent.tag, Math.floor(intent.createdAt / 1000) - 60);
       } catch (err) {
         this.retryLater(intent, `could not look the intent up: ${describeError(err)}`);
         return;

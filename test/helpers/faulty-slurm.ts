@@ -4,10 +4,12 @@
 //   error   exits 1 with "slurm_load_jobs error: Socket timed out on send/recv operation" (not submitted);
 //   hang    sleeps 600 s (exec'd, so the agent's time-out kills it);
 //   garbage prints bytes no Slurm prints, and exits 0.
-// Kinds of call: sbatch (a user's submit), sbatch-intent (a resubmission: its argv carries the agent's
-// --comment tag), sbatch-version, squeue, sacct, scancel, scontrol. For a resubmission, hang and garbage
-// come AFTER the real sbatch (the job exists but its answer is lost: the exactly-once case) and the turn
-// starts with hang; for every other kind a fault replaces the real command, so nothing is half done.
+// Kinds of call: sbatch (a user's submit with a --comment of their own), sbatch-submit (a user's submit the
+// agent tagged), sbatch-intent (a resubmission: its argv carries the agent's intent tag), sbatch-version,
+// squeue, sacct, scancel, scontrol. For a tagged sbatch, hang and garbage come AFTER the real sbatch (the
+// job exists but its answer is lost: the exactly-once case), and for a resubmission the turn starts with
+// hang; for every other kind a fault replaces the real command, so nothing is half done. `on(kinds)` limits
+// the faults to those kinds.
 // Each call is logged to calls.log as "KIND N FAULT PID" (FAULT "ok" when it ran normally).
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,11 +35,12 @@ if [ "$kind" = sbatch ]; then
   case " $* " in
     *" --version "*) kind=sbatch-version ;;
     *" --comment=emb-agent:intent="*) kind=sbatch-intent ;;
+    *" --comment=emb-agent:submit="*) kind=sbatch-submit ;;
   esac
 fi
 fault=ok
 n=0
-if [ -e "$dir/faults-on" ]; then
+if [ -e "$dir/faults-on" ] && { [ ! -s "$dir/faults-on" ] || /bin/grep -qx "$kind" "$dir/faults-on"; }; then
   n=$(/usr/bin/flock "$dir/.lock" /bin/sh -c 'n=$(( $(/bin/cat "$1" 2>/dev/null || echo 0) + 1 )); echo $n >"$1"; echo $n' sh "$dir/count.$kind")
   if [ $(( n % 3 )) -eq 1 ]; then
     turn=$(( n / 3 ))
@@ -51,11 +54,11 @@ case "$kind:$fault" in
   *:error)
     echo "${name}: error: ${SOCKET_TIMEOUT}" >&2
     exit 1 ;;
-  sbatch-intent:hang)
+  sbatch-intent:hang|sbatch-submit:hang)
     /usr/bin/sbatch "$@" >"$dir/lost-answer.$$"
     exec /bin/sleep 600 ;;
   *:hang) exec /bin/sleep 600 ;;
-  sbatch-intent:garbage)
+  sbatch-intent:garbage|sbatch-submit:garbage)
     /usr/bin/sbatch "$@" >"$dir/lost-answer.$$"
     printf '${GARBAGE}'
     exit 0 ;;
@@ -80,8 +83,9 @@ export class FaultySlurm {
     }
   }
 
-  on(): void {
-    writeFileSync(path.join(this.dir, 'faults-on'), '');
+  /** Turns faults on, for every kind of call or only for `kinds`. */
+  on(kinds: readonly string[] = []): void {
+    writeFileSync(path.join(this.dir, 'faults-on'), kinds.map((k) => `${k}\n`).join(''));
   }
 
   off(): void {
