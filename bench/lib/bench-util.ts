@@ -96,7 +96,7 @@ export function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
-/** A "NAME: N kB" line of /proc/PID/status, in MB. */
+/** A "NAME: N kB" line of /proc/PID/status, in MiB (the kernel's kB are KiB). */
 export function procStatusMb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
