@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../agent/http/app.js';
-import { makeDeps, openRepos, seed, TOKEN } from '../test/unit/http/fixtures.js';
+import { makeDeps, openRepos, seed, TOKEN } from '../test/helpers/http-fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/client/cli.js');

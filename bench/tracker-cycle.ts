@@ -13,7 +13,7 @@ import { silentLogger } from '../agent/log.js';
 import { SlurmAdapter } from '../agent/slurm/adapter.js';
 import { Tracker } from '../agent/tracker/tracker.js';
 import { systemClock } from '../agent/clock.js';
-import { FakeSlurm } from '../test/unit/slurm/fake-slurm.js';
+import { FakeSlurm } from '../test/helpers/fake-slurm.js';
 import { fmt, median, table } from './lib/bench-util.js';
 
 const NS = (process.env.BENCH_NS ?? '100,1000,9000').split(',').map(Number);

@@ -6,7 +6,7 @@ import { AgentMetrics, CountingScheduler } from '../../agent/metrics.js';
 import type { Scheduler, SchedulerSearch } from '../../agent/slurm/types.js';
 import { Tracker } from '../../agent/tracker/tracker.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { openRepos, seed } from './http/fixtures.js';
+import { openRepos, seed } from '../helpers/http-fixtures.js';
 
 const refuse = () => Promise.reject(new Error('not used here'));
 const noScheduler: Scheduler & SchedulerSearch = {

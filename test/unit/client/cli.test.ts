@@ -9,7 +9,7 @@ import { SubmissionListSchema, type SubmitBody } from '../../../agent/api/schema
 import { buildApp } from '../../../agent/http/app.js';
 import type { AppDeps } from '../../../agent/http/deps.js';
 import { listenApp } from '../../../agent/http/listen.js';
-import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../http/fixtures.js';
+import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../../helpers/http-fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'client/cli.ts');

@@ -11,8 +11,8 @@ import { submitRecipe } from '../../../agent/commands/submit.js';
 import { buildApp } from '../../../agent/http/app.js';
 import { silentLogger } from '../../../agent/log.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
-import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../http/fixtures.js';
-import { FakeSlurm } from '../slurm/fake-slurm.js';
+import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../../helpers/http-fixtures.js';
+import { FakeSlurm } from '../../helpers/fake-slurm.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 

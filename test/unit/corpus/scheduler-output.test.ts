@@ -10,8 +10,8 @@ import { parseSqueueJson } from '../../../agent/slurm/squeue-json.js';
 import { parseSqueueText, SQUEUE_DELIMITER } from '../../../agent/slurm/squeue-text.js';
 import { SLURM_STATES, type JobRecord } from '../../../agent/slurm/types.js';
 import { parseVersion } from '../../../agent/slurm/version.js';
-import { hand, recorded } from '../slurm/fixtures.js';
-import { damage, junk, prng, show, type Rand } from './mutate.js';
+import { hand, recorded } from '../../helpers/slurm-fixtures.js';
+import { damage, junk, prng, show, type Rand } from '../../helpers/corpus-mutate.js';
 
 const STATES = new Set<string>(SLURM_STATES);
 

@@ -5,7 +5,7 @@ import { AgentError } from '../../../agent/errors.js';
 import { buildApp } from '../../../agent/http/app.js';
 import type { AppDeps } from '../../../agent/http/deps.js';
 import { createLogger } from '../../../agent/log.js';
-import { makeDeps, openRepos, seed, stubCommands, TOKEN } from './fixtures.js';
+import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../../helpers/http-fixtures.js';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 

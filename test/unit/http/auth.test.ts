@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bearerChecker } from '../../../agent/http/auth.js';
 import { buildApp } from '../../../agent/http/app.js';
-import { makeDeps, openRepos, seed, TOKEN } from './fixtures.js';
+import { makeDeps, openRepos, seed, TOKEN } from '../../helpers/http-fixtures.js';
 
 t.test('bearerChecker accepts only the exact token', async (t) => {
   const ok = bearerChecker('abc123');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../../agent/http/app.js';
 import { listenApp } from '../../../agent/http/listen.js';
-import { makeDeps, openRepos } from './fixtures.js';
+import { makeDeps, openRepos } from '../../helpers/http-fixtures.js';
 
 function shortDir(t: { teardown(fn: () => unknown): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'emb-'));

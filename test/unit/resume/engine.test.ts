@@ -10,7 +10,7 @@ import { ResumeEngine } from '../../../agent/resume/engine.js';
 import { IntentExecutor } from '../../../agent/resume/executor.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { FakeSlurm } from '../slurm/fake-slurm.js';
+import { FakeSlurm } from '../../helpers/fake-slurm.js';
 
 function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: number }> = {}) {
   const dir = t.testdir();

@@ -5,8 +5,8 @@ import { SlurmAdapter, type SlurmAdapterOptions } from '../../../agent/slurm/ada
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { sacctTextArgs } from '../../../agent/slurm/sacct-text.js';
 import { squeueTextArgs } from '../../../agent/slurm/squeue-text.js';
-import { FakeSlurm } from './fake-slurm.js';
-import { hand } from './fixtures.js';
+import { FakeSlurm } from '../../helpers/fake-slurm.js';
+import { hand } from '../../helpers/slurm-fixtures.js';
 
 function setup(t: Test, opts: Partial<SlurmAdapterOptions> = {}) {
   const fake = new FakeSlurm(t.testdir());

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { classifyFailure, reasonFromStderr, SchedulerError } from '../../../agent/slurm/errors.js';
 import { isAgentError } from '../../../agent/errors.js';
-import { recorded } from './fixtures.js';
+import { recorded } from '../../helpers/slurm-fixtures.js';
 
 const facts = (command: string, stderr: string, exitCode: number | null = 1) => ({
   command,

@@ -2,7 +2,7 @@ import t from 'tap';
 import { isSchedulerError, type SchedulerError } from '../../../agent/slurm/errors.js';
 import { CommandRunner } from '../../../agent/slurm/runner.js';
 import { silentLogger } from '../../../agent/log.js';
-import { FakeSlurm } from './fake-slurm.js';
+import { FakeSlurm } from '../../helpers/fake-slurm.js';
 
 const logger = silentLogger();
 

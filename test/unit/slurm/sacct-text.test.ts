@@ -2,7 +2,7 @@ import t from 'tap';
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { parseSacctText, sacctTextArgs } from '../../../agent/slurm/sacct-text.js';
 import type { JobRecord } from '../../../agent/slurm/types.js';
-import { hand, local, recorded } from './fixtures.js';
+import { hand, local, recorded } from '../../helpers/slurm-fixtures.js';
 
 const T0 = 1795000000;
 const byId = (records: JobRecord[]) => new Map(records.map((r) => [r.jobId, r]));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { parseSqueueJson } from '../../../agent/slurm/squeue-json.js';
 import type { JobRecord } from '../../../agent/slurm/types.js';
-import { hand, recorded } from './fixtures.js';
+import { hand, recorded } from '../../helpers/slurm-fixtures.js';
 
 const T0 = 1795000000;
 const W = '/cluster/work/users/alice/emb';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { parseSqueueText, squeueTextArgs } from '../../../agent/slurm/squeue-text.js';
 import type { JobRecord } from '../../../agent/slurm/types.js';
-import { hand } from './fixtures.js';
+import { hand } from '../../helpers/slurm-fixtures.js';
 
 const T0 = 1795000000;
 const W = '/cluster/work/users/alice/emb';

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { removeStaleTemps, writeFileAtomic, writeTemp } from '../../../agent/tokens/atomic-write.js';
-import { startReader } from './harness.js';
+import { startReader } from '../../helpers/tokens-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

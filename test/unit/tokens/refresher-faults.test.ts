@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { harness, MIN, START, until } from './harness.js';
+import { harness, MIN, START, until } from '../../helpers/tokens-harness.js';
 
 const S = 1000;
 

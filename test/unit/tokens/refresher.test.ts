@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { TokenStatusListSchema } from '../../../agent/api/tokens.js';
-import { harness, MIN, START, startReader, until } from './harness.js';
+import { harness, MIN, START, startReader, until } from '../../helpers/tokens-harness.js';
 
 t.test('start fetches a missing token and writes both files, 0600 in a 0700 folder', async (t) => {
   const h = await harness(t, { tokens: { collections: ['usda-cdl', 'landcoverdata/usda-cdl'] } });

@@ -2,7 +2,7 @@
 import { getTasks } from 'node-cron';
 import t from 'tap';
 import { CronSchedule, cronProblem } from '../../../agent/tokens/schedule.js';
-import './harness.js'; // pins TZ=UTC
+import '../../helpers/tokens-harness.js'; // pins TZ=UTC
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -4,7 +4,7 @@ import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { TokenStatusListSchema } from '../../../agent/api/tokens.js';
-import { harness, sigValues } from './harness.js';
+import { harness, sigValues } from '../../helpers/tokens-harness.js';
 
 t.test('a refresh session with every kind of answer leaves no secret in the log', async (t) => {
   const dir = t.testdir({ 'pc.key': 'SUBSCRIPTION-KEY-0123\n' });

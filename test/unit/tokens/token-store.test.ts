@@ -5,7 +5,7 @@ import t from 'tap';
 import { parseCollection } from '../../../agent/tokens/names.js';
 import { TokenStore } from '../../../agent/tokens/token-store.js';
 import type { TokenEvent, TokenFile } from '../../../agent/tokens/types.js';
-import { captureLog } from './harness.js';
+import { captureLog } from '../../helpers/tokens-harness.js';
 
 const spec = parseCollection('landcoverdata/usda-cdl');
 const record: TokenFile = {

@@ -9,7 +9,7 @@ import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { Tracker } from '../../../agent/tracker/tracker.js';
 import type { AttemptRow } from '../../../agent/db/repos/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { FakeSlurm } from '../slurm/fake-slurm.js';
+import { FakeSlurm } from '../../helpers/fake-slurm.js';
 
 const US = '\x1f';
 const sacctRow = (id: string, raw: string, state: string, start = '1795870823', end = 'Unknown') =>

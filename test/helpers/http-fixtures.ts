@@ -1,12 +1,12 @@
 // Test and bench fixtures for the API: a real SQLite state database filled through the repositories,
 // stub Commands (plain objects implementing the interface) and AppDeps around them.
 import path from 'node:path';
-import type { TaskState } from '../../../agent/api/schemas.js';
-import { openDatabase } from '../../../agent/db/open.js';
-import { createRepos, type Repos } from '../../../agent/db/repos/index.js';
-import type { AppDeps, Commands } from '../../../agent/http/deps.js';
-import { silentLogger, type Logger } from '../../../agent/log.js';
-import { RepoReadModel } from '../../../agent/views/read-model.js';
+import type { TaskState } from '../../agent/api/schemas.js';
+import { openDatabase } from '../../agent/db/open.js';
+import { createRepos, type Repos } from '../../agent/db/repos/index.js';
+import type { AppDeps, Commands } from '../../agent/http/deps.js';
+import { silentLogger, type Logger } from '../../agent/log.js';
+import { RepoReadModel } from '../../agent/views/read-model.js';
 
 export const TOKEN = 'tok-3f1c9a7e5b2d4c6e8a0b1d3f5e7a9c1b';
 export const T0 = Date.parse('2025-03-01T10:00:00.000Z');

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { Test } from 'tap';
-import type { Config } from '../../../agent/config/load.js';
-import { createLogger, type Logger } from '../../../agent/log.js';
-import { TokenRefresher } from '../../../agent/tokens/refresher.js';
-import type { BackoffPolicy, TokenEvent, TokenFile } from '../../../agent/tokens/types.js';
-import { FakeClock } from '../../helpers/fake-clock.js';
-import { FakeSasServer, type FakeSasServerOptions } from '../../helpers/fake-sas-server.js';
+import type { Config } from '../../agent/config/load.js';
+import { createLogger, type Logger } from '../../agent/log.js';
+import { TokenRefresher } from '../../agent/tokens/refresher.js';
+import type { BackoffPolicy, TokenEvent, TokenFile } from '../../agent/tokens/types.js';
+import { FakeClock } from './fake-clock.js';
+import { FakeSasServer, type FakeSasServerOptions } from './fake-sas-server.js';
 
 // Cron fields are local time; pin the zone so "every 10 minutes" lines up with the UTC test times.
 process.env.TZ = 'UTC';

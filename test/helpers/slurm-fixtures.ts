@@ -1,7 +1,7 @@
 // Test helper: reads the Slurm fixtures (hand-written and recorded on 22.05).
 import { readFileSync } from 'node:fs';
 
-const root = new URL('../../fixtures/slurm/', import.meta.url);
+const root = new URL('../fixtures/slurm/', import.meta.url);
 
 export function hand(name: string): string {
   return readFileSync(new URL(`hand/${name}`, root), 'utf8');
