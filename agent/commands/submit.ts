@@ -38,15 +38,17 @@ async function sendOnce(d: SubmitDeps, body: SubmitBody, info: RecipeInfo): Prom
       throw failure;
     // A time-out or unreadable answer may hide a job Slurm accepted.
     if (tag) {
-      const found = await lookUpTagged(d.scheduler, tag, startedSec).catch((lookupErr: unknown) => {
+      try {
+        const found = await lookUpTagged(d.scheduler, tag, startedSec);
+        if (found) {
+          d.logger.info({ jobId: found.arrayJobId }, "sbatch's answer was lost; found the job by its tag");
+          return found.arrayJobId;
+        }
+        failure.message += '; no job with its tag is known to squeue or sacct';
+      } catch (lookupErr) {
         d.logger.warn({ err: describeError(lookupErr) }, 'could not look up a submit whose answer was lost');
-        return undefined;
-      });
-      if (found) {
-        d.logger.info({ jobId: found.arrayJobId }, "sbatch's answer was lost; found the job by its tag");
-        return found.arrayJobId;
+        failure.message += `; looking the job up by its tag failed too (${describeError(lookupErr)})`;
       }
-      failure.message += '; no job with its tag is known to squeue or sacct';
     }
     failure.message +=
       '; the job may have been accepted: check squeue (and `emb-client adopt JOBID`) before retrying';
