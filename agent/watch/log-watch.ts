@@ -1,10 +1,10 @@
 // Follows the logs of tracked tasks: polls them (one stat per file per cycle when idle) on Lustre/NFS,
 // or reacts to chokidar events on local disks with a slow safety poll, and tells the agent what they say.
 import path from 'node:path';
-import type { Timer } from '../clock.js';
 import { AgentError, describeError } from '../errors.js';
 import { chooseMode, detectFsKind, type WatchMode } from './fs-kind.js';
 import { FileEvents } from './log-events.js';
+import { FixedRate } from './fixed-rate.js';
 import { WatchedFile, type TrackedKey } from './log-file.js';
 import { LogLookout } from './log-lookout.js';
 import { LogSummary } from './log-summary.js';
@@ -31,9 +31,7 @@ export class LogWatch {
   private readonly kindByDir = new Map<string, Promise<WatchMode>>();
   private readonly events: FileEvents;
   private readonly lookout = new LogLookout<TrackOptions>();
-  private timer: Timer | null = null;
-  private cycle: Promise<void> | null = null;
-  private running = false;
+  private readonly loop: FixedRate;
 
   constructor(opts: LogWatchOptions) {
     this.o = {
@@ -44,6 +42,12 @@ export class LogWatch {
       safetyMs: (opts.safetyPollSeconds ?? Math.max(opts.pollSeconds * 5, 300)) * 1000,
     };
     this.events = new FileEvents((file) => this.onFsEvent(file), opts.logger);
+    this.loop = new FixedRate(
+      opts.clock,
+      opts.pollSeconds * 1000,
+      () => this.pollOnce(),
+      (err) => this.o.logger.error({ err: describeError(err) }, 'log watch cycle failed'),
+    );
   }
 
   /** Starts following `paths` for `key` (a task attempt); tracking a key again adds paths and updates markers. */
@@ -74,7 +78,7 @@ export class LogWatch {
         startAt: opts.startAt,
       });
       state.files.push(file);
-      if (this.running) void this.readFile(state, file);
+      if (this.loop.active) void this.readFile(state, file);
     }
   }
 
@@ -113,17 +117,13 @@ export class LogWatch {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = null;
+    const stopped = this.loop.stop();
     for (const k of this.keys.values()) for (const f of k.files) f.cancelEvent();
-    await this.cycle;
+    await stopped;
     await Promise.all([...this.keys.values()].flatMap((k) => k.files.map((f) => f.idle())));
     await this.events.close();
   }
@@ -200,20 +200,6 @@ export class LogWatch {
     };
   }
 
-  private schedule(ms: number): void {
-    if (!this.running) return;
-    this.timer = this.o.clock.setTimer(ms, () => {
-      const started = this.o.clock.now();
-      this.cycle = this.pollOnce()
-        .catch((err: unknown) => this.o.logger.error({ err: describeError(err) }, 'log watch cycle failed'))
-        .finally(() => {
-          this.cycle = null;
-          // Fixed rate: a cycle that took long does not push the next one back.
-          this.schedule(Math.max(0, this.o.pollSeconds * 1000 - (this.o.clock.now() - started)));
-        });
-    });
-  }
-
   private async modeFor(file: string): Promise<WatchMode> {
     if (this.o.mode !== 'auto') return this.o.mode;
     const dir = path.dirname(file);
@@ -232,7 +218,7 @@ export class LogWatch {
 
   private async readLoop(k: TrackedKey, f: WatchedFile, toEnd: boolean): Promise<void> {
     if (f.mode === null) f.mode = await this.modeFor(f.path);
-    if (f.mode === 'events' && this.running && k.tracking) this.events.add(f.path);
+    if (f.mode === 'events' && this.loop.active && k.tracking) this.events.add(f.path);
     f.lastReadAt = this.o.clock.now();
     let budget = toEnd ? Number.POSITIVE_INFINITY : this.o.maxBytesPerCycle;
     try {

@@ -1,9 +1,10 @@
 // Watches the configured shard folders by polling their mtimes (never a per-file poll), keeps count/bytes
 // samples in the database and reports progress, rate, ETA, per-task counts and purge warnings.
 import type { ShardStatus } from '../api/shards.js';
-import type { Clock, Timer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { FixedRate } from './fixed-rate.js';
 import { compileGlob } from './glob.js';
 import { mapLimit } from './map-limit.js';
 import { GroupLister } from './shard-group.js';
@@ -68,14 +69,19 @@ export class ShardWatch {
   private readonly o: ShardWatchOptions;
   private readonly groups: { lister: GroupLister; spec: ShardDirSpec }[] = [];
   private readonly folders = new Map<string, Folder>();
-  private timer: Timer | null = null;
+  private readonly loop: FixedRate;
   private cycle: Promise<void> | null = null;
-  private running = false;
   private lastRefresh = 0;
   private lastPrune = 0;
 
   constructor(opts: ShardWatchOptions) {
     this.o = opts;
+    this.loop = new FixedRate(
+      opts.clock,
+      opts.pollSeconds * 1000,
+      () => this.cycleOnce(),
+      (err) => opts.logger.error({ err: describeError(err) }, 'shard scan failed'),
+    );
     for (const spec of opts.dirs) {
       if (spec.path.endsWith('/*'))
         this.groups.push({ lister: new GroupLister(spec.path.slice(0, -2)), spec });
@@ -84,15 +90,12 @@ export class ShardWatch {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = null;
+    await this.loop.stop();
+    // A scanNow() may still run.
     await this.cycle;
   }
 
@@ -132,19 +135,6 @@ export class ShardWatch {
       });
     }
     return n;
-  }
-
-  private schedule(ms: number): void {
-    if (!this.running) return;
-    this.timer = this.o.clock.setTimer(ms, () => {
-      const started = this.o.clock.now();
-      this.cycleOnce()
-        .catch((err: unknown) => this.o.logger.error({ err: describeError(err) }, 'shard scan failed'))
-        // Fixed rate, not fixed delay: a new shard is noticed within one interval even when scans take time.
-        .finally(() =>
-          this.schedule(Math.max(0, this.o.pollSeconds * 1000 - (this.o.clock.now() - started))),
-        );
-    });
   }
 
   private async cycleOnce(): Promise<void> {
