@@ -4,13 +4,14 @@
 // login node hears no event at all. A folder's mtime changes when an entry is added, on every filesystem.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { FolderChange } from './folder-change.js';
+import { statCheap } from './stat-cheap.js';
 
 /** Up to this many awaited names in a folder are looked up one by one; more, and the folder is listed. */
 const LOOKUP_MAX = 16;
 
 interface Folder {
-  mtimeNs: bigint | null;
-  recheck: boolean;
+  change: FolderChange;
   /** Awaited file name -> the keys waiting for it. */
   names: Map<string, Set<string>>;
 }
@@ -27,7 +28,7 @@ export class LogLookout<T> {
       const dir = path.dirname(p);
       let folder = this.folders.get(dir);
       if (!folder) {
-        folder = { mtimeNs: null, recheck: false, names: new Map() };
+        folder = { change: new FolderChange(), names: new Map() };
         this.folders.set(dir, folder);
       }
       const name = path.basename(p);
@@ -60,25 +61,22 @@ export class LogLookout<T> {
   }
 
   /**
-   * Looks at every folder with awaited logs and returns the keys (with all their paths) whose logs now exist; they are no longer
-   * awaited. A folder that cannot be read is tried again next time (Slurm may not have made it yet).
+   * Looks at every folder with awaited logs and returns the keys (with all their paths) whose logs now exist;
+   * they are no longer awaited. A folder that cannot be read is tried again next time (Slurm may not have
+   * made it yet).
    */
   async poll(): Promise<{ key: string; paths: string[]; value: T }[]> {
     const found = new Set<string>();
     for (const [dir, folder] of [...this.folders]) {
-      let mtimeNs: bigint;
+      let mtimeMs: number;
       try {
-        mtimeNs = (await stat(dir, { bigint: true })).mtimeNs;
+        mtimeMs = (await statCheap(dir)).mtimeMs;
       } catch {
         // Missing or unreadable for now: the task's log cannot exist there yet either.
-        folder.mtimeNs = null;
+        folder.change.reset();
         continue;
       }
-      if (mtimeNs === folder.mtimeNs && !folder.recheck) continue;
-      // Directory mtimes can have one-second resolution (Lustre): a file created in the same second as this
-      // look leaves the mtime unchanged, so after any change the folder is looked at once more.
-      folder.recheck = mtimeNs !== folder.mtimeNs;
-      folder.mtimeNs = mtimeNs;
+      if (!folder.change.due(mtimeMs)) continue;
       for (const name of await presentNames(dir, folder)) {
         for (const key of folder.names.get(name) ?? []) found.add(key);
       }
@@ -105,7 +103,7 @@ async function presentNames(dir: string, folder: Folder): Promise<string[]> {
     return (await readdir(dir)).filter((n) => folder.names.has(n));
   } catch {
     // Listing failed (removed or permissions changed since the stat): look again next cycle.
-    folder.mtimeNs = null;
+    folder.change.reset();
     return [];
   }
 }

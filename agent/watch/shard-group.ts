@@ -3,6 +3,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
+import { FolderChange } from './folder-change.js';
+import { statCheap } from './stat-cheap.js';
 
 export class GroupLister {
   readonly parent: string;
@@ -10,8 +12,7 @@ export class GroupLister {
   error: string | null = null;
   /** Absolute paths of the sub-folders, sorted. */
   subdirs: string[] = [];
-  private mtimeNs: bigint | null = null;
-  private recheck = false;
+  private readonly change = new FolderChange();
 
   constructor(parent: string) {
     this.parent = parent;
@@ -19,22 +20,19 @@ export class GroupLister {
 
   /** Refreshes `subdirs` when the parent changed; one stat when it did not. */
   async refresh(): Promise<void> {
-    let mtimeNs: bigint;
+    let mtimeMs: number;
     try {
-      mtimeNs = (await stat(this.parent, { bigint: true })).mtimeNs;
+      mtimeMs = (await statCheap(this.parent)).mtimeMs;
       this.exists = true;
       this.error = null;
     } catch (err) {
       this.exists = false;
       this.error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : describeError(err);
       this.subdirs = [];
-      this.mtimeNs = null;
+      this.change.reset();
       return;
     }
-    if (mtimeNs === this.mtimeNs && !this.recheck) return;
-    // Same one-second-resolution caution as for shard folders: list once more after a change.
-    this.recheck = mtimeNs !== this.mtimeNs;
-    this.mtimeNs = mtimeNs;
+    if (!this.change.due(mtimeMs)) return;
     try {
       const entries = await readdir(this.parent, { withFileTypes: true });
       const dirs: string[] = [];
@@ -47,7 +45,7 @@ export class GroupLister {
       this.subdirs = dirs.sort();
     } catch (err) {
       this.error = describeError(err);
-      this.mtimeNs = null;
+      this.change.reset();
     }
   }
 }

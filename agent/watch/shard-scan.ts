@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describeError } from '../errors.js';
 import { mapLimit } from './map-limit.js';
 import { indexOf, type IndexRule } from './shard-index.js';
+import { FolderChange } from './folder-change.js';
 import { ShardTable } from './shard-table.js';
 import { statCheap } from './stat-cheap.js';
 
@@ -38,12 +39,7 @@ export class FolderScanner {
   exists = false;
   error: string | null = null;
   lastScanAt: number | null = null;
-  private mtimeMs: number | null = null;
-  /**
-   * Directory mtimes can have one-second resolution (Lustre): an entry added in the same second as the
-   * listing leaves the mtime unchanged. So after any change the folder is listed once more next cycle.
-   */
-  private recheck = false;
+  private readonly change = new FolderChange();
 
   constructor(
     dir: string,
@@ -82,16 +78,11 @@ export class FolderScanner {
       this.exists = false;
       this.error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : describeError(err);
       this.table.clear();
-      this.mtimeMs = null;
-      this.recheck = false;
+      this.change.reset();
       outcome.changed = existed;
       return outcome;
     }
-    if (mtimeMs !== this.mtimeMs || this.recheck) {
-      this.recheck = mtimeMs !== this.mtimeMs;
-      this.mtimeMs = mtimeMs;
-      outcome.listed = await this.list();
-    }
+    if (this.change.due(mtimeMs)) outcome.listed = await this.list();
     outcome.statted = await this.statFiles(ctx, outcome.listed || ctx.refreshDue);
     outcome.changed = this.count !== count || this.bytes !== bytes || !existed;
     return outcome;
@@ -103,7 +94,7 @@ export class FolderScanner {
       entries = await readdir(this.dir, { withFileTypes: true });
     } catch (err) {
       this.error = describeError(err);
-      this.mtimeMs = null; // list again next cycle
+      this.change.reset(); // list again next cycle
       return false;
     }
     const names: string[] = [];
