@@ -14,6 +14,7 @@ import { SlurmAdapter } from '../agent/slurm/adapter.js';
 import { Tracker } from '../agent/tracker/tracker.js';
 import { systemClock } from '../agent/clock.js';
 import { FakeSlurm } from '../test/helpers/fake-slurm.js';
+import { seedArray } from '../test/helpers/seed-array.js';
 import { fmt, median, table } from './lib/bench-util.js';
 
 const NS = (process.env.BENCH_NS ?? '100,1000,9000').split(',').map(Number);
@@ -80,29 +81,13 @@ function sacctOut(n: number): string {
 
 function seed(repos: Repos, n: number): void {
   repos.db.transaction(() => {
-    const sid = repos.submissions.create({
-      name: 'build',
-      origin: 'submit',
-      args: [`--array=0-${n - 1}%${RUNNING}`, 'b.sbatch'],
-      cwd: '/w',
-      env: {},
-      arraySpec: `0-${n - 1}`,
-      throttle: RUNNING,
-      doneMarker: null,
-      progress: null,
-      checkpointRegex: null,
-      maxAttempts: null,
-      resume: true,
-      recipeNotes: [],
+    seedArray(repos, {
       firstJobId: ARRAY,
+      n,
+      args: [`--array=0-${n - 1}%${RUNNING}`, 'b.sbatch'],
+      throttle: RUNNING,
       createdAt: Date.now(),
     });
-    for (let i = 0; i < n; i++) {
-      const tid = repos.tasks.ensure(sid, i, 'queued', Date.now());
-      const jobId = `${ARRAY}_${i}`;
-      repos.attempts.insert({ taskId: tid, jobId, arrayJobId: ARRAY, intentId: null, createdAt: Date.now() });
-      repos.tasks.recordAttempt(tid, jobId, Date.now());
-    }
   })();
 }
 

@@ -5,7 +5,6 @@
 // faults off, health reports the scheduler available, a new submission goes through first time, and
 // /metrics has counted the errors.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import {
   detail,
   duplicatesWritten,
   recordedAttempts,
+  sacctTasksFrom,
   shards,
   signalBatch,
   submitBuilder,
@@ -98,21 +98,6 @@ class Prober {
   }
 }
 
-/** Array tasks sacct knows that were submitted from `dir` at or after `since` (Unix seconds). */
-function sacctTasksFrom(dir: string, since: number): string[] {
-  const out = execFileSync(
-    'sacct',
-    ['-X', '--parsable2', '--noheader', '--starttime=now-2hours', '--format=JobID,WorkDir,Submit'],
-    { encoding: 'utf8', env: { ...process.env, SLURM_TIME_FORMAT: '%s' } },
-  );
-  return out
-    .split('\n')
-    .map((l) => l.split('|'))
-    .filter(([id, wd, submit]) => id && wd === dir && Number(submit) >= since)
-    .map(([id]) => id as string)
-    .sort();
-}
-
 /** One authenticated GET straight to the agent's API. */
 function get(agent: AgentHandle, url: string): Promise<{ status: number; body: string }> {
   const token = readFileSync(path.join(agent.stateDir, 'api-token'), 'utf8').trim();
@@ -137,7 +122,7 @@ t.test('a scheduler that fails, hangs or babbles on a third of calls', async (t)
   if (!(await requireCluster(t))) return;
   const dir = t.testdir();
   // tap reuses the folder's name from run to run: only this run's jobs count.
-  const started = Math.floor(Date.now() / 1000) - 1;
+  const startedMs = Date.now();
   const slurm = new FaultySlurm(path.join(dir, 'bin'));
   // Faults from the very first call: the start-up version probe fails, and health must recover by itself
   // (startAgent waits for a healthy answer).
@@ -268,7 +253,7 @@ t.test('a scheduler that fails, hangs or babbles on a third of calls', async (t)
   ].sort();
   const known = await waitFor(
     async () => {
-      const jobs = sacctTasksFrom(dir, started);
+      const jobs = sacctTasksFrom(dir, startedMs);
       return recorded.every((id) => jobs.includes(id)) ? jobs : null;
     },
     { timeoutMs: 60_000, what: 'sacct to list every recorded job' },

@@ -11,6 +11,7 @@ import { IntentExecutor } from '../../../agent/resume/executor.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
+import { seedArray } from '../../helpers/seed-array.js';
 
 function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: number }> = {}) {
   const dir = t.testdir();
@@ -48,35 +49,19 @@ function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: 
 
 /** A submission of `n` tasks whose first attempts all ended in `state`. */
 function ended(repos: Repos, cwd: string, jobId: string, n: number, state = 'TIMEOUT') {
-  const sub = repos.submissions.create({
+  const { sub, attemptIds } = seedArray(repos, {
+    firstJobId: jobId,
+    n,
     name: 'b',
-    origin: 'submit',
     args: ['--array=0-9%3', '-p', 'preproc', 'b.sbatch'],
     cwd,
     env: { A: '1' },
     arraySpec: '0-9%3',
     throttle: 3,
-    doneMarker: null,
-    progress: null,
-    checkpointRegex: null,
-    maxAttempts: null,
-    resume: true,
-    recipeNotes: [],
-    firstJobId: jobId,
-    createdAt: 1,
+    taskState: 'running',
   });
-  for (let i = 0; i < n; i++) {
-    const task = repos.tasks.ensure(sub, i, 'running', 1);
-    const a = repos.attempts.insert({
-      taskId: task,
-      jobId: `${jobId}_${i}`,
-      arrayJobId: jobId,
-      intentId: null,
-      createdAt: 1,
-    });
-    repos.tasks.recordAttempt(task, `${jobId}_${i}`, 1);
+  for (const a of attemptIds)
     repos.attempts.update(a, { slurmState: state, startedAt: 1795870000, endedAt: 1795870800, ended: true });
-  }
   return { sub, attempts: repos.attempts.undecided().filter((a) => a.arrayJobId === jobId) };
 }
 

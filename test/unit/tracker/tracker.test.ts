@@ -10,6 +10,7 @@ import { Tracker } from '../../../agent/tracker/tracker.js';
 import type { AttemptRow } from '../../../agent/db/repos/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
+import { seedArray } from '../../helpers/seed-array.js';
 
 const US = '\x1f';
 const sacctRow = (id: string, raw: string, state: string, start = '1795870823', end = 'Unknown') =>
@@ -71,33 +72,13 @@ function setup(t: Test) {
 }
 
 function track(repos: Repos, arrayId: string, n: number): void {
-  const sub = repos.submissions.create({
-    name: 'build',
-    origin: 'submit',
+  seedArray(repos, {
+    firstJobId: arrayId,
+    n,
     args: ['--array=0-9%2', 'b.sbatch'],
-    cwd: '/w',
-    env: {},
     arraySpec: `0-${n - 1}%2`,
     throttle: 2,
-    doneMarker: null,
-    progress: null,
-    checkpointRegex: null,
-    maxAttempts: null,
-    resume: true,
-    recipeNotes: [],
-    firstJobId: arrayId,
-    createdAt: 1,
   });
-  for (let i = 0; i < n; i++) {
-    const task = repos.tasks.ensure(sub, i, 'queued', 1);
-    repos.attempts.insert({
-      taskId: task,
-      jobId: `${arrayId}_${i}`,
-      arrayJobId: arrayId,
-      intentId: null,
-      createdAt: 1,
-    });
-  }
 }
 
 const count = (fake: FakeSlurm, cmd: string) => fake.calls().filter((c) => c[0] === cmd).length;
