@@ -166,16 +166,16 @@ export class Tracker {
           continue;
         }
         const state = liveTaskState(rec.state);
-        const current = taskStates.get(a.taskId);
-        if (current !== undefined && current !== state) {
+        const task = taskStates.get(a.taskId);
+        if (task && task.state !== state) {
           repos.tasks.setState(a.taskId, state, rec.stateDetail, now);
-          taskStates.set(a.taskId, state);
+          task.state = state;
           repos.events.add({
             at: now,
             level: 'info',
             kind: 'task.state',
             taskId: a.taskId,
-            submissionId: taskSubmission(repos, a.taskId),
+            submissionId: task.submissionId,
             jobId: a.jobId,
             message: `${a.jobId} is ${state}`,
           });
@@ -203,10 +203,6 @@ export class Tracker {
       message: `${a.jobId} is known to neither squeue nor sacct an hour after submission; recorded as lost`,
     });
   }
-}
-
-function taskSubmission(repos: Repos, taskId: number): number | null {
-  return repos.tasks.get(taskId)?.submissionId ?? null;
 }
 
 function byJobId(records: JobRecord[]): Map<string, JobRecord> {

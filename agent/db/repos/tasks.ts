@@ -65,7 +65,7 @@ export class TaskRepo {
       ),
       countByState: db.prepare('SELECT state, count(*) AS n FROM tasks GROUP BY state'),
       liveStates: db.prepare(
-        'SELECT id, state FROM tasks WHERE id IN (SELECT task_id FROM attempts WHERE ended = 0)',
+        'SELECT id, state, submission_id FROM tasks WHERE id IN (SELECT task_id FROM attempts WHERE ended = 0)',
       ),
     };
   }
@@ -110,10 +110,10 @@ export class TaskRepo {
     this.s.setDiagnosis!.run(d?.cause ?? null, d?.hint ?? null, d?.line ?? null, now, id);
   }
 
-  /** The state of every task with a live attempt, by task id (one query for the tracker's cycle). */
-  liveStates(): Map<number, TaskState> {
-    const rows = this.s.liveStates!.all() as { id: number; state: TaskState }[];
-    return new Map(rows.map((r) => [r.id, r.state]));
+  /** The state (and submission) of every task with a live attempt, by task id: one query per tracker cycle. */
+  liveStates(): Map<number, { state: TaskState; submissionId: number }> {
+    const rows = this.s.liveStates!.all() as { id: number; state: TaskState; submission_id: number }[];
+    return new Map(rows.map((r) => [r.id, { state: r.state, submissionId: r.submission_id }]));
   }
 
   countByState(): Record<string, number> {
