@@ -21,10 +21,11 @@ import {
   shareArrayThrottle,
   latestPerJob,
   outputError,
+  positive,
   textOrNull,
 } from './records.js';
 import { parseStateJson } from './state.js';
-import { defaultStdPath, expandStdPath, type StdPathContext } from './std-path.js';
+import { expandStdPath, pickStdPaths, type StdPathContext, type StdPathRules } from './std-path.js';
 import type { JobRecord } from './types.js';
 
 const Job = z.object({
@@ -172,30 +173,19 @@ function jobToRecords(job: Job): JobRecord[] {
   return [{ ...rec, ...stdPaths(job, ctx(rec.arrayTaskId, rawId), false) }];
 }
 
-/**
- * 24.05+ gives the pattern (stdout) and the path (stdout_expanded); stderr "" means "with stdout".
- * For a remainder only the pattern can be trusted (an expanded path was expanded for another index).
- */
-function stdPaths(
-  job: Job,
-  ctx: StdPathContext,
-  remainder: boolean,
-): { stdoutPath: string | null; stderrPath: string | null } {
-  const pick = (pattern: string | null | undefined, expanded: string | null | undefined): string | null => {
-    const e = textOrNull(expanded);
-    if (!remainder && e !== null) return e;
-    // Absent before 24.05: unknown. "" from 24.05: no --output given, Slurm's default.
-    if (pattern === undefined || pattern === null) return null;
-    const p = textOrNull(pattern);
-    if (p === null) return defaultStdPath(ctx);
-    if (remainder && !p.includes('%')) return null;
-    return expandStdPath(p, ctx);
-  };
-  const stdoutPath = pick(job.stdout, job.stdout_expanded);
-  const stderrPath = textOrNull(job.stderr) === null ? stdoutPath : pick(job.stderr, job.stderr_expanded);
-  return { stdoutPath, stderrPath };
-}
+/** 24.05+ gives the pattern (stdout) and the path (stdout_expanded); older versions neither. */
+const SACCT_RULES: StdPathRules = {
+  resolve: expandStdPath,
+  // A pattern without % names one file for every task.
+  usableForRemainder: (p) => p.includes('%'),
+};
 
-function positive(n: number | null): number | null {
-  return n !== null && n > 0 ? n : null;
+function stdPaths(job: Job, ctx: StdPathContext, remainder: boolean) {
+  const printed = {
+    stdout: job.stdout,
+    stdoutExpanded: job.stdout_expanded,
+    stderr: job.stderr,
+    stderrExpanded: job.stderr_expanded,
+  };
+  return pickStdPaths(printed, ctx, remainder, SACCT_RULES);
 }

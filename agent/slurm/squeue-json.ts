@@ -16,9 +16,16 @@ import {
   NumberLike,
   StateValue,
 } from './json-shapes.js';
-import { emptyRecord, expandRemainder, shareArrayThrottle, outputError, textOrNull } from './records.js';
+import {
+  emptyRecord,
+  expandRemainder,
+  shareArrayThrottle,
+  outputError,
+  positive,
+  textOrNull,
+} from './records.js';
 import { parseStateJson } from './state.js';
-import { defaultStdPath, resolvePrintedStdPath, type StdPathContext } from './std-path.js';
+import { pickStdPaths, resolvePrintedStdPath, type StdPathContext, type StdPathRules } from './std-path.js';
 import { TERMINAL_STATES, type JobRecord } from './types.js';
 
 const Job = z.object({
@@ -163,28 +170,18 @@ function jobToRecords(job: Job): JobRecord[] {
 }
 
 /** Prefers the resolved path (v0.0.43+); a remainder can only use a pattern (23.11 printed "_4294967294"). */
-function stdPaths(
-  job: Job,
-  ctx: StdPathContext,
-  remainder: boolean,
-): { stdoutPath: string | null; stderrPath: string | null } {
-  const pick = (printed: string | null | undefined, expanded: string | null | undefined): string | null => {
-    const e = textOrNull(expanded);
-    if (!remainder && e !== null) return e;
-    if (printed === undefined || printed === null) return null;
-    // "" is what 22.05 and 25.05 print for "no --output given".
-    const p = textOrNull(printed);
-    if (p === null) return defaultStdPath(ctx);
-    if (remainder && !p.includes('%') && !/\/slurm-\d+\.out$/.test(p)) return null;
-    return resolvePrintedStdPath(p, ctx);
-  };
-  const stdoutPath = pick(job.standard_output, job.stdout_expanded);
-  // stderr "" means "with stdout", which is also where a default stderr goes.
-  const stderrPath =
-    textOrNull(job.standard_error) === null ? stdoutPath : pick(job.standard_error, job.stderr_expanded);
-  return { stdoutPath, stderrPath };
-}
+const SQUEUE_RULES: StdPathRules = {
+  resolve: resolvePrintedStdPath,
+  // squeue's "<workdir>/slurm-<id>.out" stand-in for the default is resolved per task, as a pattern is.
+  usableForRemainder: (p) => p.includes('%') || /\/slurm-\d+\.out$/.test(p),
+};
 
-function positive(n: number | null): number | null {
-  return n !== null && n > 0 ? n : null;
+function stdPaths(job: Job, ctx: StdPathContext, remainder: boolean) {
+  const printed = {
+    stdout: job.standard_output,
+    stdoutExpanded: job.stdout_expanded,
+    stderr: job.standard_error,
+    stderrExpanded: job.stderr_expanded,
+  };
+  return pickStdPaths(printed, ctx, remainder, SQUEUE_RULES);
 }
