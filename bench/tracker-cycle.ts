@@ -1,6 +1,6 @@
 // Bench: the agent's own CPU per tracker cycle as the number of live tasks grows (parsing squeue and sacct,
 // merging, writing what changed), without Slurm's share. One throttled array of N tasks: 50 running, the
-// rest pending (squeue lists them one per line with --array-unique; sacct as one remainder row).
+// rest pending (squeue here prints every task on a line of its own, the worst case; sacct one remainder row).
 // The real tracker, repositories and SlurmAdapter in-process, in front of fake squeue/sacct executables
 // that print that output.   npx tsx bench/tracker-cycle.ts
 // Env: BENCH_NS (100,1000,9000), BENCH_CYCLES (5 measured, after 2 to settle).

@@ -3,10 +3,12 @@
 // suffix. Checked on 22.05.8: StdOut prints the raw pattern (std-path.ts expands it), exit_code a wait
 // status, Comment "(null)" when unset.
 //
-// --array-unique, not --array: split-off pending tasks (a requeued task) get their own line with their
-// own raw id, while the array's unstarted remainder stays one line "1234_[8-15%4]" that keeps the %4
-// throttle (--array would print one line per index and drop it) and whose size does not grow with the
-// array. The parser expands the remainder.
+// squeue's default array display, the same on 22.05 to 25.x: the array's unstarted remainder is one line
+// "1234_[8-15%4]" whose size does not grow with the array (--array would print one line per index and drop
+// the %4). The parser expands the remainder. --array-unique (split-off pending tasks on lines of their own)
+// was removed in 23.02 (SchedMD commit e7fbb89b81), and without it squeue merges a split-off pending task
+// (a requeued one) into the remainder line, losing its throttle text and its own raw id. The tracker does
+// not need either: it matches tasks by "1234_7" and keeps a raw id it learned earlier (tracker.ts).
 import { z } from 'zod';
 import { decodeWaitStatus } from './exit-code.js';
 import { parseJobId } from './job-id.js';
@@ -54,7 +56,7 @@ export function squeueTextArgs(selector: QueueSelector): string[] {
       : 'me' in selector
         ? ['--me']
         : [`--jobs=${selector.jobIds.join(',')}`];
-  return ['--noheader', '--array-unique', '--states=all', ...who, `--Format=${format}`];
+  return ['--noheader', '--states=all', ...who, `--Format=${format}`];
 }
 
 const Row = z.object(
