@@ -1,18 +1,17 @@
 // The Scheduler port implemented with Slurm's commands. One command per call, never one per job.
 //
-// Output format: text (sacct --parsable2, squeue -O) by default on every version. Those columns have been
-// stable since 21.08 and are cheaper to produce than JSON; and on 22.05 `squeue --json` ignores all
-// filters (it dumps every user's jobs) while `sacct --json` reports exit 3 of a FAILED job as SUCCESS/0.
-// With format 'json' the adapter probes the version once and uses `sacct --json` and `squeue --json`
-// from 23.02, text below.
+// One set of options for Slurm 21.08 to 25.11: every option and output field used here exists unchanged
+// in all of them (checked in SchedMD's source at each release; docs/slurm-versions.md lists what changed
+// around them and how the parsers absorb it). Output is text (sacct --parsable2, squeue -O), never JSON:
+// its columns are stable, cheaper to produce, and carry every fact the agent needs, while the JSON shape
+// changed in every release, and on 22.05 `squeue --json` ignores all filters and `sacct --json` reports
+// exit 3 of a FAILED job as SUCCESS/0. The version is probed once, for `check` and `health`.
 import { AgentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { JOB_ID_ARG } from './job-id.js';
 import { CommandRunner } from './runner.js';
-import { parseSacctJson } from './sacct-json.js';
-import { parseSacctText, sacctSelection, sacctTextArgs, type AccountingSelector } from './sacct-text.js';
+import { parseSacctText, sacctTextArgs, type AccountingSelector } from './sacct-text.js';
 import { parseSbatchParsable } from './sbatch.js';
-import { parseSqueueJson } from './squeue-json.js';
 import { parseSqueueText, squeueTextArgs, type QueueSelector } from './squeue-text.js';
 import type {
   JobRecord,
@@ -22,9 +21,7 @@ import type {
   SubmitRequest,
   SubmitResult,
 } from './types.js';
-import { atLeast, parseVersion } from './version.js';
-
-export type OutputFormat = 'text' | 'json';
+import { parseVersion } from './version.js';
 
 export interface SlurmAdapterOptions {
   /** Per-command time-out (config slurm.commandTimeoutSeconds * 1000). */
@@ -34,8 +31,6 @@ export interface SlurmAdapterOptions {
   /** Whose jobs queue() lists; null/absent: `squeue --me` (the agent's own user). */
   user?: string | null | undefined;
   logger: Logger;
-  /** Preferred output format; 'text' unless a site needs JSON. */
-  format?: OutputFormat;
 }
 
 /**
@@ -78,14 +73,12 @@ export class SlurmAdapter implements Scheduler, SchedulerSearch {
   private readonly runner: CommandRunner;
   private readonly user: string | null;
   private readonly logger: Logger;
-  private readonly format: OutputFormat;
   private versionPromise: Promise<SlurmVersion> | null = null;
 
   constructor(opts: SlurmAdapterOptions) {
     this.runner = new CommandRunner({ timeoutMs: opts.timeoutMs, binDir: opts.binDir, logger: opts.logger });
     this.user = opts.user ?? null;
     this.logger = opts.logger;
-    this.format = opts.format ?? 'text';
   }
 
   version(): Promise<SlurmVersion> {
@@ -132,12 +125,6 @@ export class SlurmAdapter implements Scheduler, SchedulerSearch {
   }
 
   private async sacct(selector: AccountingSelector): Promise<JobRecord[]> {
-    if (await this.useJson()) {
-      const r = await this.runner.run('sacct', ['--json', '-X', ...sacctSelection(selector)], {
-        env: QUERY_ENV,
-      });
-      return parseSacctJson(r.stdout);
-    }
     const r = await this.runner.run('sacct', sacctTextArgs(selector), { env: QUERY_ENV });
     return parseSacctText(r.stdout);
   }
@@ -181,23 +168,8 @@ export class SlurmAdapter implements Scheduler, SchedulerSearch {
 
   private async queueBy(selector: QueueSelector): Promise<JobRecord[]> {
     const accept = (res: { stderr: string }) => /invalid job id specified/i.test(res.stderr);
-    if (await this.useJson()) {
-      const who = 'user' in selector ? [`--user=${selector.user}`] : 'me' in selector ? ['--me'] : [];
-      const r = await this.runner.run('squeue', ['--json', '--states=all', ...who], {
-        env: QUERY_ENV,
-        accept,
-      });
-      return r.exitCode === 0 ? parseSqueueJson(r.stdout, { user: this.user }) : [];
-    }
     const r = await this.runner.run('squeue', squeueTextArgs(selector), { env: QUERY_ENV, accept });
     return r.exitCode === 0 ? parseSqueueText(r.stdout) : [];
-  }
-
-  /** JSON only when preferred and the version's JSON is usable (23.02+); text otherwise. */
-  private async useJson(): Promise<boolean> {
-    if (this.format === 'text') return false;
-    // 22.05's sacct JSON misreports a FAILED job's exit code and its squeue JSON ignores filters.
-    return atLeast(await this.version(), 23, 2);
   }
 }
 

@@ -105,8 +105,3 @@ export function textOrNull(value: string | undefined | null): string | null {
   const t = value.trim();
   return t === '' || t === '(null)' ? null : t;
 }
-
-/** A count Slurm reports as 0 (or not at all) when unset, such as an array's throttle. */
-export function positive(n: number | null): number | null {
-  return n !== null && n > 0 ? n : null;
-}

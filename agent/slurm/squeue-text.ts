@@ -1,7 +1,7 @@
 // squeue -O (--Format) output: the default queue path. -O is the only text format that reaches StdOut,
 // StdErr and Comment; each field gets width 0 (no padding, no truncation) and our own delimiter as its
-// suffix. Checked on 22.05.8: StdOut prints the raw pattern (std-path.ts expands it), exit_code a wait
-// status, Comment "(null)" when unset.
+// suffix. StdOut prints the raw pattern on every version (std-path.ts expands it), exit_code a wait status
+// up to 22.05 and "code:signal" from 23.02, Comment "(null)" when unset.
 //
 // squeue's default array display, the same on 22.05 to 25.x: the array's unstarted remainder is one line
 // "1234_[8-15%4]" whose size does not grow with the array (--array would print one line per index and drop
@@ -10,7 +10,7 @@
 // (a requeued one) into the remainder line, losing its throttle text and its own raw id. The tracker does
 // not need either: it matches tasks by "1234_7" and keeps a raw id it learned earlier (tracker.ts).
 import { z } from 'zod';
-import { decodeWaitStatus } from './exit-code.js';
+import { decodeWaitStatus, parseExitText, type ExitStatus } from './exit-code.js';
 import { parseJobId } from './job-id.js';
 import { emptyRecord, expandRemainder, shareArrayThrottle, outputError, textOrNull } from './records.js';
 import { parseStateText } from './state.js';
@@ -101,10 +101,7 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
   };
   const limit = parseDuration(row.TimeLimit);
   const used = parseDuration(row.TimeUsed);
-  const exitText = row.exit_code.trim();
-  const exit = /^\d+$/.test(exitText)
-    ? decodeWaitStatus(Number(exitText))
-    : { exitCode: null, exitSignal: null };
+  const exit = squeueExit(row.exit_code);
   const { state, detail } = parseStateText(row.State);
   const reason = textOrNull(row.Reason);
   const workDir = textOrNull(row.WorkDir);
@@ -161,4 +158,14 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
     default:
       return [{ ...rec, ...paths(ctx(null, rawId)) }];
   }
+}
+
+/**
+ * exit_code: up to 22.05 a raw wait status ("768" is exit 3), from 23.02 "code:signal" like sacct's ("3:0"),
+ * empty when unset. A task that ended before sacct has it is decided on squeue's record, so both forms count.
+ */
+function squeueExit(text: string): ExitStatus {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return decodeWaitStatus(Number(t));
+  return parseExitText(t) ?? { exitCode: null, exitSignal: null };
 }

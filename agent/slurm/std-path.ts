@@ -1,8 +1,9 @@
-// stdout/stderr paths. squeue on 22.05 prints the raw --output pattern ("/w/logs/%x_%A_%a.out"), and
-// for a job without --output it prints "<workdir>/slurm-<raw job id>.out", which is wrong for array tasks
-// (Slurm writes "slurm-%A_%a.out"). So the agent expands patterns itself, the way slurmd does.
+// stdout/stderr paths as squeue -O prints them. Every version prints the raw --output pattern
+// ("/w/logs/%x_%A_%a.out"; --expand-patterns exists only from 24.05). For a job without --output, 22.05 to
+// 23.11 print "<workdir>/slurm-<raw job id>.out", which is wrong for array tasks (Slurm writes
+// "slurm-%A_%a.out"); 24.05+ print the right default pattern, and "(null)" for a StdErr not set apart
+// from StdOut. So the agent expands patterns itself, the way slurmd does.
 import path from 'node:path';
-import { textOrNull } from './records.js';
 
 /** Slurm's NO_VAL, which slurmd writes for %a in a job that is not an array. */
 const NO_VAL = 4294967294;
@@ -85,8 +86,8 @@ export function defaultStdPath(ctx: StdPathContext): string | null {
 }
 
 /**
- * A path as squeue printed it (22.05: pattern, or "<workdir>/slurm-<raw id>.out" for the default) or as
- * newer versions print it (already expanded), resolved for one task.
+ * A path as squeue printed it (a pattern; up to 23.11 "<workdir>/slurm-<raw id>.out" for the default, from
+ * 24.05 "<workdir>/slurm-%A_%a.out"), resolved for one task.
  */
 export function resolvePrintedStdPath(printed: string | null, ctx: StdPathContext): string | null {
   if (printed === null || printed === '') return null;
@@ -104,46 +105,4 @@ export function resolvePrintedStdPath(printed: string | null, ctx: StdPathContex
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** What a JSON job record prints about its output files (field names differ by command and version). */
-export interface PrintedStdPaths {
-  stdout: string | null | undefined;
-  stdoutExpanded: string | null | undefined;
-  stderr: string | null | undefined;
-  stderrExpanded: string | null | undefined;
-}
-
-export interface StdPathRules {
-  /** Turns a printed pattern (or path) into this task's path. */
-  resolve(printed: string, ctx: StdPathContext): string | null;
-  /** Whether a printed value can be trusted for a pending remainder's tasks (it names no other task). */
-  usableForRemainder(printed: string): boolean;
-}
-
-/**
- * stdout/stderr paths from a JSON record: the expanded path when Slurm gives one for this very task (never
- * for a remainder: it was expanded for another index), else the printed value resolved by the command's
- * rules. An absent field is unknown; "" means no --output (Slurm's default); a stderr of "" means "with
- * stdout".
- */
-export function pickStdPaths(
-  printed: PrintedStdPaths,
-  ctx: StdPathContext,
-  remainder: boolean,
-  rules: StdPathRules,
-): { stdoutPath: string | null; stderrPath: string | null } {
-  const pick = (value: string | null | undefined, expanded: string | null | undefined): string | null => {
-    const e = textOrNull(expanded);
-    if (!remainder && e !== null) return e;
-    if (value === undefined || value === null) return null;
-    const p = textOrNull(value);
-    if (p === null) return defaultStdPath(ctx);
-    if (remainder && !rules.usableForRemainder(p)) return null;
-    return rules.resolve(p, ctx);
-  };
-  const stdoutPath = pick(printed.stdout, printed.stdoutExpanded);
-  const stderrPath =
-    textOrNull(printed.stderr) === null ? stdoutPath : pick(printed.stderr, printed.stderrExpanded);
-  return { stdoutPath, stderrPath };
 }

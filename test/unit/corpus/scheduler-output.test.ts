@@ -3,10 +3,8 @@
 // RangeError, a stack overflow or an unbounded message.
 import t, { type Test } from 'tap';
 import { SchedulerError } from '../../../agent/slurm/errors.js';
-import { parseSacctJson } from '../../../agent/slurm/sacct-json.js';
 import { parseSacctText, SACCT_DELIMITER } from '../../../agent/slurm/sacct-text.js';
 import { parseSbatchParsable } from '../../../agent/slurm/sbatch.js';
-import { parseSqueueJson } from '../../../agent/slurm/squeue-json.js';
 import { parseSqueueText, SQUEUE_DELIMITER } from '../../../agent/slurm/squeue-text.js';
 import { SLURM_STATES, type JobRecord } from '../../../agent/slurm/types.js';
 import { parseVersion } from '../../../agent/slurm/version.js';
@@ -232,94 +230,6 @@ t.test('a log pattern with an absurd zero padding width is capped as Slurm caps 
   }
   const [r] = parseSqueueText(squeueRow({ 15: '/w/%15A_%3a.out', 16: '' }));
   t.equal(r?.stdoutPath, '/w/0000007000_000.out', 'Slurm 22.05 writes at most 10 digits');
-});
-
-/** Replaces random values deep inside a JSON document with values of the wrong type or range. */
-function scramble(rand: Rand, doc: unknown, p: number): unknown {
-  const bad: unknown[] = [
-    null,
-    '123',
-    -1,
-    1e300,
-    1.5,
-    [],
-    {},
-    true,
-    'x'.repeat(1000),
-    { set: true, number: '5' },
-    { set: true, infinite: true },
-    { set: 'yes' },
-    [null],
-    '0x' + 'F'.repeat(5000),
-  ];
-  if (rand() < p) return bad[Math.floor(rand() * bad.length)];
-  if (Array.isArray(doc)) return doc.map((v) => scramble(rand, v, p));
-  if (doc !== null && typeof doc === 'object') {
-    return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, scramble(rand, v, p)]));
-  }
-  return doc;
-}
-
-function jsonCorpus(rand: Rand, fixtures: string[], wrap: (jobs: unknown[]) => unknown): string[] {
-  const out = [
-    ...generic(rand),
-    'null',
-    '[]',
-    '"jobs"',
-    '42',
-    '{}',
-    '{"jobs": {}}',
-    '{"jobs": "none"}',
-    '{"jobs": [null, 1, "x", [], true]}',
-    '{"jobs": [{}]}',
-    '{"errors": [{"description": 42}], "jobs": []}',
-    '{"errors": "bad", "jobs": []}',
-    `{"jobs": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
-    JSON.stringify(wrap([{ job_id: '123', state: { current: 'RUNNING' }, job_state: 'RUNNING' }])),
-    JSON.stringify(wrap([{ job_id: 5, array: { job_id: 5, task: '0x' + 'F'.repeat(2_000_000) } }])),
-  ];
-  for (const f of fixtures) {
-    for (let cut = 1; cut < f.length; cut += Math.ceil(f.length / 40)) out.push(f.slice(0, cut));
-    const doc = JSON.parse(f) as unknown;
-    for (let i = 0; i < 300; i++) out.push(JSON.stringify(scramble(rand, doc, 0.02 + rand() * 0.1)));
-  }
-  return out;
-}
-
-t.test('sacct --json', async (t) => {
-  const rand = prng(3);
-  const fixtures = ['21.08', '22.05', '23.02', '23.11', '24.05'].map((v) => hand(`sacct-${v}.json`));
-  const corpus = jsonCorpus(rand, fixtures, (jobs) => ({ meta: {}, errors: [], jobs }));
-  runCorpus(t, 'sacct', (s) => parseSacctJson(s), corpus, { refused: 500 });
-  const err = t.throws(() => parseSacctJson('{"jobs":[{"job_id":"123","state":{"current":"RUNNING"}}]}'));
-  t.match(
-    (err as Error).message,
-    /jobs\[0\] is not a job record \(job_id: /,
-    'a number as a string is named',
-  );
-  const bitmap = t.throws(() =>
-    parseSacctJson(
-      JSON.stringify({
-        jobs: [
-          {
-            job_id: 5,
-            array: { job_id: 5, task: '0x' + 'F'.repeat(2_000_000) },
-            state: { current: 'PENDING' },
-          },
-        ],
-      }),
-    ),
-  );
-  t.match((bitmap as Error).message, /array\.task "0xFFFF/, 'an absurd bitmap is refused, not expanded');
-  t.ok((bitmap as Error).message.length < 1000, 'and the message quotes only the start of it');
-});
-
-t.test('squeue --json', async (t) => {
-  const rand = prng(4);
-  const fixtures = ['21.08', '23.02', '23.11', '25.11'].map((v) => hand(`squeue-${v}.json`));
-  const corpus = jsonCorpus(rand, fixtures, (jobs) => ({ meta: {}, errors: [], jobs }));
-  runCorpus(t, 'squeue', (s) => parseSqueueJson(s), corpus, { refused: 400 });
-  runCorpus(t, 'squeue', (s) => parseSqueueJson(s, { user: 'alice' }), corpus.slice(0, 200), { refused: 20 });
 });
 
 t.test('sbatch --parsable and --version', async (t) => {

@@ -169,25 +169,3 @@ t.test('cancel: scancel with signal and batch, and a job already gone is fine', 
   );
   t.ok(isAgentError(await t.rejects(adapter.cancel('-1')), 'AGENT_ERR_BAD_REQUEST'));
 });
-
-t.test('format json: JSON from 23.02, text below', async (t) => {
-  const { fake, adapter } = setup(t, { format: 'json' });
-  fake.set('sbatch', { stdout: 'slurm 23.11.10\n' });
-  fake.set('sacct', { stdout: hand('sacct-23.11.json') });
-  fake.set('squeue', { stdout: hand('squeue-23.11.json') });
-  const acc = await adapter.accounting(['8000', '8100']);
-  t.ok(acc.some((r) => r.jobId === '8000_2' && r.stateDetail === 'by alice'));
-  const q = await adapter.queue(['8200']);
-  t.ok(q.length > 9000);
-  t.same(fake.calls(), [
-    ['sbatch', '--version'],
-    ['sacct', '--json', '-X', '-j', '8000,8100'],
-    ['squeue', '--json', '--states=all', '--user=alice'],
-  ]);
-
-  const old = setup(t, { format: 'json' });
-  old.fake.set('sbatch', { stdout: 'slurm 22.05.8\n' });
-  old.fake.set('sacct', { stdout: hand('sacct-recorded-22.05.txt') });
-  await old.adapter.accounting(['86']);
-  t.same(old.fake.calls()[1], ['sacct', ...sacctTextArgs({ jobIds: ['86'] })], '22.05 stays on text');
-});

@@ -1,6 +1,11 @@
 import t from 'tap';
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
-import { parseSqueueText, squeueTextArgs } from '../../../agent/slurm/squeue-text.js';
+import {
+  parseSqueueText,
+  SQUEUE_DELIMITER,
+  SQUEUE_FIELDS,
+  squeueTextArgs,
+} from '../../../agent/slurm/squeue-text.js';
 import type { JobRecord } from '../../../agent/slurm/types.js';
 import { hand } from '../../helpers/slurm-fixtures.js';
 
@@ -155,3 +160,88 @@ t.test('garbage is an output error naming the line', async (t) => {
   }
   t.same(parseSqueueText(''), []);
 });
+
+/** One -O line with the adapter's fields; `over` replaces fields by name. */
+function row(over: Partial<Record<(typeof SQUEUE_FIELDS)[number], string>>): string {
+  const base: Record<(typeof SQUEUE_FIELDS)[number], string> = {
+    JobArrayID: '7000_3',
+    JobID: '7004',
+    ArrayJobID: '7000',
+    ArrayTaskID: '3',
+    UserName: 'alice',
+    Name: 'build',
+    State: 'FAILED',
+    Reason: 'NonZeroExitCode',
+    exit_code: '0',
+    SubmitTime: '1795000000',
+    StartTime: '1795000005',
+    EndTime: '1795000065',
+    TimeLimit: '1-00:00:00',
+    TimeUsed: '1:00',
+    WorkDir: '/w',
+    StdOut: '/w/logs/%x_%A_%a.out',
+    StdErr: '/w/logs/%x_%A_%a.err',
+    Comment: '(null)',
+  };
+  return SQUEUE_FIELDS.map((f) => `${over[f] ?? base[f]}${SQUEUE_DELIMITER}`).join('') + '\n';
+}
+
+t.test('exit_code: a wait status up to 22.05, "code:signal" from 23.02, empty when unset', async (t) => {
+  const exit = (text: string) => {
+    const [r] = parseSqueueText(row({ exit_code: text }));
+    return [r?.exitCode, r?.exitSignal];
+  };
+  t.same(exit('768'), [3, 0], '22.05: wait status of exit 3');
+  t.same(exit('15'), [0, 15], '22.05: wait status of signal 15');
+  t.same(exit('3:0'), [3, 0], '23.02+: exit 3');
+  t.same(exit('0:15'), [0, 15], '23.02+: signal 15');
+  t.same(exit(''), [null, null], '24.11: unset');
+  t.same(exit('n/a'), [null, null], 'anything else: no exit code, not an error');
+});
+
+t.test(
+  'log paths as 24.05+ print them: the default pattern raw, "(null)" for a StdErr not set',
+  async (t) => {
+    const [task] = parseSqueueText(row({ StdOut: '/w/slurm-%A_%a.out', StdErr: '(null)' }));
+    t.match(task, { stdoutPath: '/w/slurm-7000_3.out', stderrPath: '/w/slurm-7000_3.out' });
+    const [plain] = parseSqueueText(
+      row({
+        JobArrayID: '7100',
+        JobID: '7100',
+        ArrayJobID: '7100',
+        ArrayTaskID: 'N/A',
+        StdOut: '/w/slurm-%j.out',
+        StdErr: '(null)',
+      }),
+    );
+    t.match(plain, { stdoutPath: '/w/slurm-7100.out', stderrPath: '/w/slurm-7100.out' });
+    const pending = parseSqueueText(
+      row({ JobArrayID: '7000_[4-5]', JobID: '7000', State: 'PENDING', StdOut: '/w/slurm-%A_%a.out' }),
+    );
+    t.same(
+      pending.map((r) => r.stdoutPath),
+      ['/w/slurm-7000_4.out', '/w/slurm-7000_5.out'],
+    );
+    const [interactive] = parseSqueueText(row({ StdOut: '(null)', StdErr: '(null)' }));
+    t.equal(interactive?.stdoutPath, null, 'no batch script: no log');
+  },
+);
+
+t.test(
+  'a requeued pending task merged into the remainder line (23.02+ without --array-unique)',
+  async (t) => {
+    // squeue folds a split-off pending task (its own raw id) back into the array's line; the throttle
+    // text is then lost, the index is listed with the rest.
+    const records = parseSqueueText(
+      row({ JobArrayID: '7000_[1,4-5]', JobID: '7000', State: 'PENDING', Reason: 'BeginTime' }),
+    );
+    t.same(
+      records.map((r) => [r.jobId, r.jobIdRaw, r.state, r.pendingRemainder]),
+      [
+        ['7000_1', null, 'PENDING', true],
+        ['7000_4', null, 'PENDING', true],
+        ['7000_5', null, 'PENDING', true],
+      ],
+    );
+  },
+);
