@@ -8,6 +8,7 @@ import { EXIT } from './service/exit-codes.js';
 import { Lease } from './service/lease.js';
 import { describeHolder } from './service/lease-body.js';
 import { SlurmAdapter } from './slurm/adapter.js';
+import { versionSupport } from './slurm/version.js';
 import { checkTokensConfig } from './tokens/index.js';
 import { detectFsKind } from './watch/fs-kind.js';
 
@@ -41,7 +42,11 @@ export async function runCheck(config: Config, say: Say): Promise<number> {
   });
   try {
     const v = await scheduler.version();
-    say(`ok   slurm: version ${v.text}`);
+    const support = versionSupport(v);
+    if (support.level === 'unsupported') {
+      ok = false;
+      say(`FAIL slurm: version ${v.text}: ${support.text}`);
+    } else say(`${support.level === 'newer' ? 'warn' : 'ok  '} slurm: version ${v.text}, ${support.text}`);
     await scheduler.queue();
     say('ok   slurm: squeue answers');
   } catch (err) {

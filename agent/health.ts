@@ -5,6 +5,7 @@ import type { Clock, Timer } from './clock.js';
 import type { Config } from './config/load.js';
 import { describeError } from './errors.js';
 import type { Scheduler } from './slurm/types.js';
+import { versionSupport } from './slurm/version.js';
 import type { Tracker } from './tracker/tracker.js';
 
 /**
@@ -28,6 +29,7 @@ export class HealthMonitor {
   private readonly d: HealthDeps;
   private readonly startedAt: number;
   private slurmVersion: string | null = null;
+  private slurmSupport: string | null = null;
   private probeError: string | null = null;
   private timer: Timer | null = null;
   private stopped = false;
@@ -50,7 +52,9 @@ export class HealthMonitor {
 
   private async probe(): Promise<void> {
     try {
-      this.slurmVersion = (await this.d.scheduler.version()).text;
+      const v = await this.d.scheduler.version();
+      this.slurmVersion = v.text;
+      this.slurmSupport = versionSupport(v).text;
       this.probeError = null;
       this.reprobeMs = REPROBE_FIRST_MS;
     } catch (err) {
@@ -75,6 +79,7 @@ export class HealthMonitor {
       scheduler: {
         available,
         version: this.slurmVersion,
+        support: this.slurmSupport,
         lastPollAt: iso(t.lastPollAt),
         lastError: t.lastError ?? this.probeError,
         liveJobs: t.liveJobs,

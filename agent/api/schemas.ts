@@ -155,6 +155,8 @@ export const HealthSchema = z.object({
   scheduler: z.object({
     available: z.boolean(),
     version: z.string().nullable(),
+    /** Whether that release is supported and tested (docs/slurm-versions.md). */
+    support: z.string().nullable(),
     lastPollAt: z.string().nullable(),
     lastError: z.string().nullable(),
     liveJobs: z.number().int(),

@@ -13,7 +13,7 @@ export default async function health(ctx: Context): Promise<number> {
     const s = h.scheduler;
     const lines = [
       `${h.ok ? 'ok' : 'NOT OK'}: emb-agent ${h.version} on ${h.host} (pid ${h.pid}), since ${shortTime(h.startedAt)}, listening on ${h.listen}`,
-      `scheduler: ${s.available ? 'available' : 'UNAVAILABLE'}${s.version ? `, Slurm ${s.version}` : ''}, ${s.liveJobs} live job(s), last poll ${shortTime(s.lastPollAt)}`,
+      `scheduler: ${s.available ? 'available' : 'UNAVAILABLE'}${s.version ? `, Slurm ${s.version}${s.support ? ` (${s.support})` : ''}` : ''}, ${s.liveJobs} live job(s), last poll ${shortTime(s.lastPollAt)}`,
       ...(s.lastError ? [`  last error: ${s.lastError}`] : []),
       `database: ${h.db.path} (${h.db.journal}, schema ${h.db.schemaVersion})`,
     ];

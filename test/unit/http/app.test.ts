@@ -316,7 +316,11 @@ t.test('optional parts: 404 with a code when absent, served when present', async
 t.test('GET /health and /openapi.json', async (t) => {
   const { app } = await appWith(t);
   const health = await app.inject({ method: 'GET', url: '/health', headers: auth });
-  t.match(health.json(), { ok: true, host: 'login-3', scheduler: { version: '23.02.7' } });
+  t.match(health.json(), {
+    ok: true,
+    host: 'login-3',
+    scheduler: { version: '23.02.7', support: /^supported \(21\.08 to 25\.11/ },
+  });
   const res = await app.inject({ method: 'GET', url: '/openapi.json', headers: auth });
   t.equal(res.statusCode, 200);
   const doc = res.json() as {

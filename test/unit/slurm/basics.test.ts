@@ -4,7 +4,7 @@ import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { parseSbatchParsable } from '../../../agent/slurm/sbatch.js';
 import { parseStateJson, parseStateText } from '../../../agent/slurm/state.js';
 import { parseCount, parseDuration, parseLimitMinutes, parseSlurmTime } from '../../../agent/slurm/time.js';
-import { atLeast, parseVersion } from '../../../agent/slurm/version.js';
+import { atLeast, parseVersion, versionSupport } from '../../../agent/slurm/version.js';
 
 t.test('state text: the base state and what follows it', async (t) => {
   t.same(parseStateText('CANCELLED by 0'), { state: 'CANCELLED', detail: 'by 0' });
@@ -69,6 +69,23 @@ t.test('sbatch --version', async (t) => {
   const err = t.throws(() => parseVersion('sbatch: command not found\n'));
   t.ok(isSchedulerError(err, 'output'));
   t.match((err as Error).message, /line 1.*sbatch: command not found/);
+});
+
+t.test('which releases are supported, tested, newer or too old', async (t) => {
+  const level = (text: string) => versionSupport(parseVersion(`slurm ${text}`)).level;
+  t.equal(level('22.05.8'), 'tested');
+  t.equal(level('24.11.5'), 'tested');
+  t.equal(level('23.02.7'), 'supported');
+  t.equal(level('21.08.8'), 'supported');
+  t.equal(level('25.11.2'), 'supported');
+  t.equal(level('26.05.0'), 'newer');
+  t.equal(level('25.12.0'), 'newer');
+  t.equal(level('20.11.9'), 'unsupported');
+  t.match(versionSupport(parseVersion('slurm 20.11.9')).text, /SubmitLine/);
+  t.match(
+    versionSupport(parseVersion('slurm 24.11.5')).text,
+    /^supported \(21\.08 to 25\.11; tested on 22\.05 and 24\.11\)$/,
+  );
 });
 
 t.test('sbatch --parsable answers', async (t) => {
