@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
+import { linearRegexProblem } from '../text/linear-regex.js';
 
 export interface RuntimeEnv {
   user: string;
@@ -134,21 +135,17 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   if (listen.kind === 'unix' && !path.isAbsolute(listen.path)) {
     problems.push('api.listen: a unix socket path must be absolute');
   }
-  for (const [i, r] of c.diagnose.rules.entries()) {
-    try {
-      new RegExp(r.pattern, r.flags);
-    } catch (err) {
-      problems.push(
-        `diagnose.rules.${i}.pattern: not a valid regular expression (${(err as Error).message})`,
-      );
-    }
-  }
-  if (c.resume.checkpointRegex !== undefined) {
-    try {
-      new RegExp(c.resume.checkpointRegex);
-    } catch (err) {
-      problems.push(`resume.checkpointRegex: not a valid regular expression (${(err as Error).message})`);
-    }
+  // User patterns must run in linear time (RE2): refused here, with their key, rather than hang the agent.
+  const regex = (where: string, source: string | undefined, flags = '') => {
+    const problem = source === undefined ? null : linearRegexProblem(source, flags);
+    if (problem !== null) problems.push(`${where}: ${problem}`);
+  };
+  for (const [i, r] of c.diagnose.rules.entries()) regex(`diagnose.rules.${i}.pattern`, r.pattern, r.flags);
+  regex('resume.checkpointRegex', c.resume.checkpointRegex, 'i');
+  for (const [name, d] of Object.entries(c.resume.jobDefaults)) {
+    regex(`resume.jobDefaults.${name}.checkpointRegex`, d.checkpointRegex, 'i');
+    if (d.doneMarker?.startsWith('log:'))
+      regex(`resume.jobDefaults.${name}.doneMarker`, d.doneMarker.slice(4));
   }
   if (problems.length) throw new ConfigError(`invalid config in ${where}`, problems);
   return {

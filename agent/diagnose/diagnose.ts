@@ -2,6 +2,7 @@
 import type { Diagnosis } from '../api/diagnosis.js';
 import { AgentError } from '../errors.js';
 import { scrubSecrets } from '../log.js';
+import { compileLinearRegex } from '../text/linear-regex.js';
 import { BUILTIN_RULES, type Rule } from './rules.js';
 import { CAUSE_SEVERITY, USER_RULE_SEVERITY } from './severity.js';
 
@@ -24,19 +25,17 @@ export class Diagnoser {
   private readonly rules: readonly Rule[];
   private readonly userCauses: ReadonlySet<string>;
 
-  /** Compiles user rules; throws AGENT_ERR_CONFIG naming the rule when a pattern is not a valid regex. */
+  /** Compiles user rules (RE2); throws AGENT_ERR_CONFIG naming the rule when a pattern cannot run in linear time. */
   constructor(userRules: readonly UserRule[] = [], builtins: readonly Rule[] = BUILTIN_RULES) {
     const compiled = userRules.map((r, i): Rule => {
       // g and y make RegExp.test stateful; drop them rather than match every other line.
       const flags = (r.flags ?? '').replace(/[gy]/g, '');
       try {
-        return { cause: r.cause, patterns: [new RegExp(r.pattern, flags)], hint: r.hint };
+        // Linear time whatever the pattern: a user's `(a+)+$` must not hold the event loop.
+        const re = compileLinearRegex(r.pattern, flags, `diagnose.rules.${i}.pattern`);
+        return { cause: r.cause, patterns: [re], hint: r.hint };
       } catch (err) {
-        throw new AgentError(
-          'AGENT_ERR_CONFIG',
-          `diagnose.rules.${i}.pattern: not a valid regular expression: ${(err as Error).message}`,
-          { cause: err },
-        );
+        throw new AgentError('AGENT_ERR_CONFIG', (err as Error).message, { cause: err });
       }
     });
     this.rules = [...compiled, ...builtins];

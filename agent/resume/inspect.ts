@@ -1,6 +1,7 @@
 // Gathers the facts the policy needs about an ended attempt: markers on disk and what its log said.
 import type { Diagnosis } from '../api/diagnosis.js';
 import type { AttemptRow, SubmissionRow } from '../db/repos/index.js';
+import { compileLinearRegex } from '../text/linear-regex.js';
 import { donePathPresent, progressSince } from './markers.js';
 
 export type LogDiagnosis = NonNullable<Diagnosis>;
@@ -38,8 +39,9 @@ export async function inspectAttempt(
   const log = await d.logFacts(attempt, sub);
   const checkpointSeen = attempt.checkpointSeen || log.checkpointSeen;
   let doneMarkerPresent: boolean | null = null;
+  // A user pattern: RE2, linear time (submit and config refuse what it cannot compile).
   if (sub.doneMarker?.startsWith('log:'))
-    doneMarkerPresent = await log.matches(new RegExp(sub.doneMarker.slice(4)));
+    doneMarkerPresent = await log.matches(compileLinearRegex(sub.doneMarker.slice(4), '', 'doneMarker'));
   else if (sub.doneMarker) doneMarkerPresent = await donePathPresent(sub.cwd, sub.doneMarker, index);
 
   // A configured progress pattern is the authority; without one, the log's progress lines and new shards

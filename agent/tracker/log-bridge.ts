@@ -4,7 +4,8 @@
 import type { Clock } from '../clock.js';
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import type { Logger } from '../log.js';
-import { AgentError } from '../errors.js';
+import { AgentError, describeError } from '../errors.js';
+import { compileLinearRegex } from '../text/linear-regex.js';
 import type { LogWatch } from '../watch/log-watch.js';
 import type { LogEvent } from '../watch/log-watch-types.js';
 import { DEFAULT_CHECKPOINT_REGEX } from '../watch/markers.js';
@@ -32,7 +33,18 @@ export class LogBridge {
   checkpointRegexFor(submissionId: number): RegExp {
     const sub = this.d.repos.submissions.get(submissionId);
     const text = sub?.checkpointRegex ?? this.d.checkpointRegex;
-    return text ? new RegExp(text, 'i') : DEFAULT_CHECKPOINT_REGEX;
+    if (!text) return DEFAULT_CHECKPOINT_REGEX;
+    try {
+      // A user pattern runs on RE2 (linear time); config and submit refuse what RE2 cannot compile.
+      return compileLinearRegex(text, 'i', `submission ${submissionId} checkpointRegex`);
+    } catch (err) {
+      // Only a recipe recorded by an older build can get here: the default is better than no marker.
+      this.d.logger.warn(
+        { submissionId, err: describeError(err) },
+        'checkpoint regex refused; using the default',
+      );
+      return DEFAULT_CHECKPOINT_REGEX;
+    }
   }
 
   /**
