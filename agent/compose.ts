@@ -10,6 +10,8 @@ import { openDatabase } from './db/open.js';
 import { createRepos } from './db/repos/index.js';
 import { Diagnoser } from './diagnose/diagnose.js';
 import { diagnoseEnd, type AttemptEnd } from './diagnose/end-state.js';
+import { withConfiguredPaths } from './diagnose/hint-paths.js';
+import { BUILTIN_RULES } from './diagnose/rules.js';
 import { HealthMonitor } from './health.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
@@ -19,6 +21,7 @@ import { IntentExecutor } from './resume/executor.js';
 import { attemptLogFacts } from './resume/log-facts.js';
 import { Steering } from './resume/steering.js';
 import { SlurmAdapter } from './slurm/adapter.js';
+import { GetentUserNames } from './slurm/user-names.js';
 import { TokenRefresher } from './tokens/index.js';
 import { LogBridge } from './tracker/log-bridge.js';
 import { Tracker } from './tracker/tracker.js';
@@ -59,7 +62,11 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
       logger: log('slurm'),
     }),
   );
-  const diagnoser = new Diagnoser(config.diagnose.rules);
+  const userNames = new GetentUserNames({
+    timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
+    logger: log('users'),
+  });
+  const diagnoser = new Diagnoser(config.diagnose.rules, withConfiguredPaths(BUILTIN_RULES, config));
   const logWatch: LogWatch = new LogWatch({
     clock,
     logger: log('logs'),
@@ -118,6 +125,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     shardsSince: (index, sinceMs) => shardWatch.shardsSince(index, sinceMs),
     diagnoseEnd: (end, fromLog) => diagnoseEnd(end as AttemptEnd, fromLog, diagnoser),
     onDecided: (attempt) => logWatch.untrack(attempt.jobId),
+    nameOfUid: (uid) => userNames.nameOf(uid),
   });
   const steering = new Steering({ repos, clock, engine, executor });
   const tokens = new TokenRefresher({

@@ -5,7 +5,7 @@ import type { Diagnoser } from './diagnose.js';
 
 export interface AttemptEnd {
   state: SlurmState;
-  /** e.g. "by 1234" for CANCELLED by 1234. */
+  /** e.g. "by 1234" for CANCELLED by 1234, or "by alice (uid 1234)" once the uid is named. */
   stateDetail?: string | null;
   exitCode?: number | null;
   exitSignal?: number | null;
@@ -28,7 +28,7 @@ const STATE_CAUSES: Partial<Record<SlurmState, { cause: string; hint: string }>>
   },
   CANCELLED: {
     cause: 'cancelled',
-    hint: 'Cancelled by a user or an administrator (scancel); never resumed automatically.',
+    hint: 'Cancelled with scancel; never resumed automatically (emb-client resubmit runs it again).',
   },
   DEADLINE: { cause: 'deadline', hint: 'The job could not finish before its --deadline.' },
   FAILED: {
@@ -36,6 +36,30 @@ const STATE_CAUSES: Partial<Record<SlurmState, { cause: string; hint: string }>>
     hint: 'The job script exited with an error; see the end of its log (emb-client logs).',
   },
 };
+
+/**
+ * Causes that only Slurm's end-of-job banner gives in a log, and the sacct states they can agree with. The
+ * banner is also written when the pre-wall-time signal is delivered to a script that then checkpoints and
+ * ends COMPLETED: sacct's state is the truth, and a banner cause it contradicts is no diagnosis.
+ */
+const BANNER_CAUSES: Readonly<Record<string, readonly SlurmState[]>> = {
+  cancelled: ['CANCELLED'],
+  'time-limit': ['TIMEOUT', 'CANCELLED'],
+  preempted: ['PREEMPTED', 'CANCELLED', 'REQUEUED'],
+  'node-fail': ['NODE_FAIL', 'BOOT_FAIL', 'CANCELLED'],
+  deadline: ['DEADLINE'],
+};
+
+/** True for a cause only sacct's state can confirm (a banner line alone says nothing while the task runs). */
+export function isBannerCause(cause: string): boolean {
+  return cause in BANNER_CAUSES;
+}
+
+/** A log diagnosis the sacct state does not contradict, or null. */
+function agreeing(end: AttemptEnd, fromLog: Diagnosis | null): Diagnosis | null {
+  const states = fromLog ? BANNER_CAUSES[fromLog.cause] : undefined;
+  return states && !states.includes(end.state) ? null : fromLog;
+}
 
 /**
  * The diagnosis of an ended attempt: the log's diagnosis unless the state says something more severe
@@ -47,11 +71,18 @@ export function diagnoseEnd(
   fromLog: Diagnosis | null,
   diagnoser: Diagnoser,
 ): Diagnosis | null {
+  fromLog = agreeing(end, fromLog);
   const known = STATE_CAUSES[end.state];
   if (!known) return fromLog;
   const exit = end.exitCode == null ? '' : ` ExitCode=${end.exitCode}:${end.exitSignal ?? 0}`;
   const detail = end.stateDetail ? ` ${end.stateDetail}` : '';
-  const fromState: Diagnosis = { ...known, line: `sacct: State=${end.state}${detail}${exit}` };
+  const hint =
+    end.state === 'CANCELLED' && end.stateDetail
+      ? known.hint.replace('Cancelled', `Cancelled ${end.stateDetail}`)
+      : known.hint;
+  const fromState: Diagnosis = { ...known, hint, line: `sacct: State=${end.state}${detail}${exit}` };
+  // The same cause from the log and from sacct: sacct's words say more (who cancelled, the exit code).
+  if (fromLog && fromLog.cause === fromState.cause) return fromState;
   if (fromLog && diagnoser.severity(fromLog.cause) >= diagnoser.severity(fromState.cause)) return fromLog;
   return fromState;
 }

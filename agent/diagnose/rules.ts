@@ -1,6 +1,7 @@
 // The built-in catalogue of failure causes, from the users' Betzy guide and the errors their libraries print.
 // Each rule matches a cause in the several shapes library versions give it, not one exact string.
 
+/** Hints may name `{workRoot}`: the configured work root replaces it (see hint-paths.ts). */
 export interface Rule {
   /** Stable cause id (design.md §3). Several rules may share one cause with different hints. */
   cause: string;
@@ -31,7 +32,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
     ],
     hint:
       'Data was written into project space (/cluster/projects), whose quota is small and shared: write data, ' +
-      'logs, shards, checkpoints and temp files under /cluster/work/users/$USER/emb instead (rsync to project ' +
+      'logs, shards, checkpoints and temp files under {workRoot} instead (rsync to project ' +
       'space fails for the same reason; use scp or rsync --inplace for code).',
   },
   {
@@ -45,13 +46,13 @@ export const BUILTIN_RULES: readonly Rule[] = [
     ],
     hint:
       'A disk quota is full. Check with `dusage`; keep everything large in the work area ' +
-      '(/cluster/work/users/$USER/emb), never in $HOME or project space, and delete what is no longer needed.',
+      '({workRoot}), never in $HOME or project space, and delete what is no longer needed.',
   },
   {
     cause: 'no-space',
     patterns: [/No space left on device/i, /\bENOSPC\b/, /\[Errno 28\]/],
     hint:
-      "A filesystem is full, often the node's small /tmp: set TMPDIR=/cluster/work/users/$USER/emb/tmp " +
+      "A filesystem is full, often the node's small /tmp: set TMPDIR={workRoot}/tmp " +
       'in the job script (and check `dusage`).',
   },
   // --- container and environment ---------------------------------------------------------------------------
@@ -73,7 +74,9 @@ export const BUILTIN_RULES: readonly Rule[] = [
   {
     cause: 'python-path',
     patterns: [/No module named ['"]?src(?:\.[\w.]+)?['"]?(?!\w)/],
-    hint: 'Python cannot see the project: pass --env "PYTHONPATH=/cluster/projects/nn12037k/emb" to apptainer exec.',
+    hint:
+      'Python cannot see the project: pass --env "PYTHONPATH=<the project folder, the one holding src/>" to ' +
+      'apptainer exec.',
   },
   {
     cause: 'module-not-found',
@@ -97,7 +100,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
       /\b(?:apptainer|singularity): (?:command )?not found/i,
     ],
     hint:
-      'The container could not be started: check the image path (/cluster/projects/nn12037k/emb/containers/emb.sif) ' +
+      'The container could not be started: check the .sif path given to apptainer exec ' +
       'and that apptainer is on PATH in the job.',
   },
   {

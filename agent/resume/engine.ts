@@ -26,6 +26,8 @@ export interface EngineDeps extends InspectDeps {
   ): LogDiagnosis | null;
   /** The attempt's decision is recorded: its log need not be followed any more. */
   onDecided(attempt: AttemptRow): void;
+  /** The login name of a uid ("CANCELLED by 1001" names a person), or null when unknown. */
+  nameOfUid(uid: number): Promise<string | null>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -87,9 +89,10 @@ export class ResumeEngine {
       return;
     }
     const seen = await inspectAttempt(this.d, sub, task.index, a);
+    const stateDetail = await this.namedDetail(a);
     const verdict = decide({
       slurmState: a.slurmState,
-      stateDetail: a.stateDetail,
+      stateDetail,
       exitCode: a.exitCode,
       doneMarkerPresent: seen.doneMarkerPresent,
       checkpointSeen: seen.checkpointSeen,
@@ -105,7 +108,7 @@ export class ResumeEngine {
         : this.d.diagnoseEnd(
             {
               state: a.slurmState,
-              stateDetail: a.stateDetail,
+              stateDetail,
               exitCode: a.exitCode,
               exitSignal: a.exitSignal,
             },
@@ -138,6 +141,19 @@ export class ResumeEngine {
     })();
     this.d.onDecided(a);
     if (verdict.decision === 'resume') this.schedule(sub.id);
+  }
+
+  /** "by 1001" as "by alice (uid 1001)"; the bare uid when the user database cannot say. */
+  private async namedDetail(a: AttemptRow): Promise<string | null> {
+    const uid = /^by (\d+)$/.exec(a.stateDetail ?? '')?.[1];
+    if (uid === undefined) return a.stateDetail;
+    try {
+      const name = await this.d.nameOfUid(Number(uid));
+      return name === null ? a.stateDetail : `by ${name} (uid ${uid})`;
+    } catch (err) {
+      this.d.logger.warn({ err, uid }, 'could not look up the user who cancelled a job');
+      return a.stateDetail;
+    }
   }
 
   /** Resumes of one submission that come within the window go out as one sbatch. */

@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.js';
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import type { Logger } from '../log.js';
+import { isBannerCause } from '../diagnose/end-state.js';
 import { AgentError, describeError } from '../errors.js';
 import { compileLinearRegex } from '../text/linear-regex.js';
 import type { LogWatch } from '../watch/log-watch.js';
@@ -98,7 +99,9 @@ export class LogBridge {
         message: `${e.key}: ${e.line}`,
       });
       this.d.hurry();
-    } else if (e.kind === 'diagnosis' && e.diagnosis) {
+    } else if (e.kind === 'diagnosis' && e.diagnosis && !isBannerCause(e.diagnosis.cause)) {
+      // A banner cause (cancelled, time limit, ...) waits for sacct's state, which may contradict it: the
+      // banner is also written when the pre-wall-time signal reaches a script that then checkpoints.
       repos.tasks.setDiagnosis(task.id, e.diagnosis, now);
       repos.events.add({
         at: now,

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
 import { diagnoseEnd } from '../../../agent/diagnose/end-state.js';
+import { withConfiguredPaths } from '../../../agent/diagnose/hint-paths.js';
+import { BUILTIN_RULES } from '../../../agent/diagnose/rules.js';
 import { diagnoseSubmit, memOnNormal } from '../../../agent/diagnose/submit.js';
 
 const d = new Diagnoser();
@@ -59,4 +61,43 @@ t.test('a refused sbatch with --mem on normal gets the partition hint', async (t
     ),
     null,
   );
+});
+
+t.test('a banner that sacct contradicts is no diagnosis', async (t) => {
+  const banner = d.diagnoseLine('slurmstepd: error: *** JOB 9 ON n1 CANCELLED AT 2026-11-28T12:00:00 ***');
+  t.equal(banner?.cause, 'cancelled');
+  t.equal(
+    diagnoseEnd({ state: 'COMPLETED' }, banner, d),
+    null,
+    'the pre-wall-time signal delivered, checkpointed, COMPLETED: no "cancelled"',
+  );
+  t.equal(diagnoseEnd({ state: 'FAILED', exitCode: 1 }, banner, d)?.cause, 'job-failed');
+  t.equal(diagnoseEnd({ state: 'CANCELLED' }, banner, d)?.cause, 'cancelled');
+  const limit = d.diagnoseLine('*** JOB 9 ON n1 CANCELLED AT 2026-11-28T12:00:00 DUE TO TIME LIMIT ***');
+  t.equal(diagnoseEnd({ state: 'COMPLETED' }, limit, d), null);
+  t.equal(
+    diagnoseEnd({ state: 'CANCELLED' }, limit, d)?.cause,
+    'time-limit',
+    'old versions: CANCELLED at the limit',
+  );
+});
+
+t.test('a cancellation names who did it', async (t) => {
+  const c = diagnoseEnd({ state: 'CANCELLED', stateDetail: 'by alice (uid 1001)' }, null, d);
+  t.match(c?.hint, /^Cancelled by alice \(uid 1001\) with scancel/);
+  t.equal(c?.line, 'sacct: State=CANCELLED by alice (uid 1001)');
+});
+
+t.test('hints name the configured work root, never a project folder', async (t) => {
+  const rules = withConfiguredPaths(BUILTIN_RULES, { workRoot: '/scratch/bob/run' });
+  const dd = new Diagnoser([], rules);
+  const quota = dd.diagnoseLine("OSError: [Errno 122] Disk quota exceeded: '/cluster/projects/x/y.tar'");
+  t.match(quota?.hint, /under \/scratch\/bob\/run instead/);
+  t.match(
+    dd.diagnoseLine('OSError: [Errno 28] No space left on device')?.hint,
+    /TMPDIR=\/scratch\/bob\/run\/tmp/,
+  );
+  for (const r of rules) {
+    t.notMatch(r.hint, /nn12037k|\/cluster\/work|\{workRoot\}/, `${r.cause}: ${r.hint}`);
+  }
 });

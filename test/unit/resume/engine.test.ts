@@ -9,6 +9,7 @@ import { silentLogger } from '../../../agent/log.js';
 import { ResumeEngine } from '../../../agent/resume/engine.js';
 import { IntentExecutor } from '../../../agent/resume/executor.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
+import { GetentUserNames } from '../../../agent/slurm/user-names.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { seedArray } from '../../helpers/seed-array.js';
@@ -26,6 +27,7 @@ function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: 
   const logger = silentLogger();
   const scheduler = new SlurmAdapter({ timeoutMs: 5000, binDir: dir, user: 'alice', logger });
   const executor = new IntentExecutor({ repos, scheduler, clock, logger, onSubmitted: () => undefined });
+  const userNames = new GetentUserNames({ timeoutMs: 5000, logger });
   const engine = new ResumeEngine({
     repos,
     clock,
@@ -42,6 +44,7 @@ function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: 
     shardsSince: () => 0,
     diagnoseEnd: () => null,
     onDecided: () => undefined,
+    nameOfUid: (uid) => userNames.nameOf(uid),
   });
   t.teardown(() => engine.stop());
   return { fake, repos, clock, engine, dir };
