@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A one-node Slurm test cluster (munged, a private mariadbd, slurmdbd, slurmctld, slurmd) for emb-agent's
 # integration tests, on Debian without systemd as init. Usage: cluster.sh up|down|status
+# (this is the host's Slurm, 22.05 on Debian 12; test/slurm/chroot-cluster.sh runs it for Slurm 24.11 beside it)
 #   up      install missing packages, start what is not running, wait until the node is idle and sacct answers
 #           (each wait bounded by EMB_SLURM_WAIT_S, default 60 s)
 #   down    cancel running jobs (pending ones stay queued), stop the daemons this script started
@@ -65,6 +66,10 @@ pid_of() {
   [[ $comm == "$2" || $comm == "$2-wlm" ]] || return 1
   echo "$pid"
 }
+
+# pgrep limited to our own pid namespace: a cluster in another one (test/slurm/chroot-cluster.sh) runs daemons
+# and job steps of the same names that this script must neither refuse to start beside nor kill.
+own_pgrep() { pgrep --ns $$ --nslist pid "$@"; }
 
 # wait_until SECONDS COMMAND...: retry COMMAND (output discarded) every half second.
 wait_until() {
@@ -196,8 +201,8 @@ start_slurm_daemon() {
   RESTARTED=1
   local other
   # One that removed its pid file may still be shutting down: give it time to go.
-  wait_until 15 bash -c "! pgrep -x '$name' && ! pgrep -x '$name-wlm'" || true
-  if other=$(pgrep -x "$name" || pgrep -x "$name-wlm"); then
+  wait_until 15 bash -c "! pgrep --ns $$ --nslist pid -x '$name' && ! pgrep --ns $$ --nslist pid -x '$name-wlm'" || true
+  if other=$(own_pgrep -x "$name" || own_pgrep -x "$name-wlm"); then
     fail "$name" "" "another $name is running (pid $(echo "$other" | tr '\n' ' ')) that this script did not start; stop it first"
   fi
   rm -f "$pidfile"
@@ -221,7 +226,7 @@ cancel_ghosts() {
   while read -r id start; do
     [[ -n $id ]] || continue
     (($(date -d "$start" +%s 2>/dev/null || echo 0) < $1)) || continue
-    pgrep -f "^slurmstepd: \[$id\." >/dev/null || ghosts+=("$id")
+    own_pgrep -f "^slurmstepd: \[$id\." >/dev/null || ghosts+=("$id")
   done < <(squeue -h -t RUNNING,COMPLETING -w "$HOST" -o '%A %S' 2>/dev/null)
   ((${#ghosts[@]} > 0)) || return 0
   say "cancelling job(s) recovered as running whose processes are gone: ${ghosts[*]}"
@@ -290,7 +295,7 @@ down() {
   stop slurmd "$RUN/slurm/slurmd.pid"
   # Job steps outlive slurmd by design; on this one-node cluster they are ours to end.
   local steps
-  if steps=$(pgrep -x slurmstepd || pgrep -x slurmstepd-wlm); then
+  if steps=$(own_pgrep -x slurmstepd || own_pgrep -x slurmstepd-wlm); then
     say "stopping job steps (slurmstepd pids $(echo "$steps" | tr '\n' ' '))"
     # shellcheck disable=SC2086
     kill -KILL $steps 2>/dev/null || true
