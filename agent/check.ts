@@ -7,6 +7,7 @@ import { silentLogger } from './log.js';
 import { EXIT } from './service/exit-codes.js';
 import { Lease } from './service/lease.js';
 import { describeHolder } from './service/lease-body.js';
+import { stateCheckFor, stateProblems } from './service/state-guard.js';
 import { SlurmAdapter } from './slurm/adapter.js';
 import { versionSupport } from './slurm/version.js';
 import { checkTokensConfig } from './tokens/index.js';
@@ -59,6 +60,9 @@ export async function runCheck(config: Config, say: Say): Promise<number> {
     const parent = d.path.endsWith('/*') ? d.path : path.dirname(d.path);
     ok = (await folder(say, 'watch.shardDirs', parent, false)) && ok;
   }
+  const unsafe = stateProblems(stateCheckFor(config));
+  for (const p of unsafe) say(`FAIL state: ${p}`);
+  ok = ok && unsafe.length === 0;
   const stateFs = await detectFsKind(config.stateDir);
   say(
     `ok   stateDir: ${config.stateDir} (${stateFs}; SQLite journal: ${stateFs === 'local' ? 'WAL' : 'rollback, exclusive lock'})`,

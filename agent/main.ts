@@ -8,6 +8,7 @@ import { createLogger } from './log.js';
 import { EXIT, exitCodeFor } from './service/exit-codes.js';
 import { Lease } from './service/lease.js';
 import { Notifier } from './service/sd-notify.js';
+import { guardState, stateCheckFor } from './service/state-guard.js';
 import { packageVersion } from './version.js';
 
 export async function runAgent(config: Config): Promise<number> {
@@ -47,6 +48,9 @@ export async function runAgent(config: Config): Promise<number> {
   let phase: 'start' | 'listen' = 'start';
   let leaseHeld = false;
   try {
+    // Whatever umask the agent was started with, what it creates (database, journals, lease, token) is 0600.
+    process.umask(0o077);
+    guardState(stateCheckFor(config), logger);
     await lease.acquire();
     leaseHeld = true;
     lease.start();

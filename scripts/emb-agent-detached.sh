@@ -16,6 +16,8 @@
 # EMB_AGENT_STOP_WAIT (seconds to wait after SIGTERM before SIGKILL, default 40).
 # Exit status: 0 done/running, 1 failed, 2 usage, 3 not running (status).
 set -u
+# Everything made here and by the agent (state folder, pid file, log) is the user's alone, whatever the login umask.
+umask 077
 
 STATE_DIR=${EMB_AGENT_STATE_DIR:-$HOME/.local/state/emb-agent}
 HOST=$(hostname -s 2>/dev/null || hostname)
