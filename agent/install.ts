@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './config/load.js';
 import { EXIT } from './service/exit-codes.js';
 import { installService, packagePaths } from './service/install-service.js';
+import { probeUserManager } from './service/user-manager.js';
 
 export async function runInstallService(
   config: Config,
@@ -20,6 +21,7 @@ export async function runInstallService(
     ...(config.env.configHome ? { configHome: config.env.configHome } : {}),
     detachedScript: packagePaths(cliPath).detachedScript,
     stateDir: config.stateDir,
+    userManager: await probeUserManager(config.env.runtimeDir),
   });
   say(`${result.action} ${result.unitPath}`);
   if (result.backupPath) say(`kept the previous unit as ${result.backupPath}`);

@@ -3,8 +3,10 @@
 // what to run next. It runs no systemctl itself: on a shared login node the user should see each step.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AgentError } from '../errors.js';
 import { NO_RESTART_EXIT_CODES } from './exit-codes.js';
+import type { UserManagerProbe } from './user-manager.js';
 
 export const UNIT_NAME = 'emb-agent.service';
 
@@ -48,6 +50,32 @@ function quote(text: string, exec: boolean): string {
   return SAFE_WORD.test(text) ? t : `"${t.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/**
+ * Sandboxing a user manager can apply without privileges (seccomp and prctl, with NoNewPrivileges).
+ * Not MemoryDenyWriteExecute: V8's JIT needs writable and executable pages. Not ProtectSystem/ProtectHome
+ * and the like: they need mount namespaces a user manager may not create, and the agent must read and
+ * write the user's work folders and run the site's Slurm commands anyway.
+ */
+const HARDENING = [
+  '# Sandboxing that works in a user unit (seccomp, no privileges needed). Not MemoryDenyWriteExecute:',
+  "# V8's JIT needs writable and executable memory.",
+  'NoNewPrivileges=yes',
+  'LockPersonality=yes',
+  'RestrictRealtime=yes',
+  'RestrictSUIDSGID=yes',
+  'RestrictNamespaces=yes',
+  '# Unix sockets (munge, sssd, the API), IP (slurmctld, the SAS API), netlink (getaddrinfo).',
+  'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+  'SystemCallArchitectures=native',
+  'SystemCallFilter=@system-service',
+  'SystemCallErrorNumber=EPERM',
+];
+
+/** file: URL of docs/operations.md in the package that holds the cli. */
+function docsUrl(cliPath: string): string {
+  return pathToFileURL(path.join(packagePaths(cliPath).root, 'docs', 'operations.md')).href;
+}
+
 /** The text of the user unit. Deterministic, so reinstalling the same thing changes nothing. */
 export function renderUnit(o: UnitOptions): string {
   checkPath('the node path', o.nodePath);
@@ -60,6 +88,7 @@ export function renderUnit(o: UnitOptions): string {
     '# Docs: docs/operations.md in the emb-agent package.',
     '[Unit]',
     'Description=emb-agent: tracks, resumes and diagnoses Slurm array jobs',
+    `Documentation=${literal(docsUrl(o.cliPath), false)}`,
     '',
     '[Service]',
     'Type=notify',
@@ -82,6 +111,7 @@ export function renderUnit(o: UnitOptions): string {
     'Nice=10',
     '# The state (database, lease, API token, logs) is for the user alone, whatever umask the manager has.',
     'UMask=0077',
+    ...HARDENING,
     '',
     '[Install]',
     'WantedBy=default.target',
@@ -101,6 +131,8 @@ export interface InstallServiceOptions extends Omit<UnitOptions, 'workingDir'> {
   detachedScript?: string;
   /** The config's stateDir, so the detached script finds the lease and keeps its pid/log files there. */
   stateDir?: string;
+  /** Whether `systemctl --user` can reach a user manager (probeUserManager); default: assume it can. */
+  userManager?: UserManagerProbe;
 }
 
 export interface InstallServiceResult {
@@ -173,6 +205,24 @@ export async function installService(o: InstallServiceOptions): Promise<InstallS
     await fs.writeFile(tmp, text, { mode: 0o644 });
     await fs.rename(tmp, unitPath);
   }
+  if (o.userManager && !o.userManager.reachable && o.detachedScript) {
+    // Every systemctl --user step would fail with "Failed to connect to bus": lead with what works.
+    const { run, notes: cron } = detached(o);
+    return {
+      unitPath,
+      action,
+      backupPath,
+      commands: [`${run} start`],
+      notes: [
+        `The systemd steps cannot work in this session: ${o.userManager.why}.`,
+        ...cron,
+        [
+          'The unit is written for when a user manager is reachable (e.g. a login with a systemd session):',
+          ...nextCommands(o.user).map((c) => `  ${c}`),
+        ].join('\n'),
+      ],
+    };
+  }
   return { unitPath, action, backupPath, commands: nextCommands(o.user), notes: notes(o) };
 }
 
@@ -194,22 +244,35 @@ function notes(o: InstallServiceOptions): string[] {
     ].join('\n'),
   ];
   if (o.detachedScript) {
-    const env = [`EMB_AGENT_NODE=${shQuote(o.nodePath)}`];
-    if (o.configPath) env.push(`EMB_AGENT_CONFIG=${shQuote(o.configPath)}`);
-    if (o.stateDir) env.push(`EMB_AGENT_STATE_DIR=${shQuote(o.stateDir)}`);
-    const run = `${env.join(' ')} ${shQuote(o.detachedScript)}`;
+    const { run, notes: cron } = detached(o);
     out.push(
       [
         'If lingering is refused, use the detached start instead (it survives logout, not a reboot):',
         `  ${run} start`,
-        'and let cron start it again after a login-node reboot (crontab -e; if your site allows crontabs):',
-        `  @reboot ${run} ensure >/dev/null 2>&1`,
-        `  */15 * * * * ${run} ensure >/dev/null 2>&1`,
-        'See docs/operations.md for tmux and the details.',
+        ...cron,
       ].join('\n'),
     );
   }
   return out;
+}
+
+/** The detached script's command line, and how cron keeps it running. */
+function detached(o: InstallServiceOptions): { run: string; notes: string[] } {
+  const env = [`EMB_AGENT_NODE=${shQuote(o.nodePath)}`];
+  if (o.configPath) env.push(`EMB_AGENT_CONFIG=${shQuote(o.configPath)}`);
+  if (o.stateDir) env.push(`EMB_AGENT_STATE_DIR=${shQuote(o.stateDir)}`);
+  const run = `${env.join(' ')} ${shQuote(o.detachedScript ?? '')}`;
+  return {
+    run,
+    notes: [
+      [
+        'Let cron start it again after a login-node reboot (crontab -e; if your site allows crontabs):',
+        `  @reboot ${run} ensure >/dev/null 2>&1`,
+        `  */15 * * * * ${run} ensure >/dev/null 2>&1`,
+        'See docs/operations.md for tmux and the details.',
+      ].join('\n'),
+    ],
+  };
 }
 
 /** The package root and the files install-service needs, from the path of the running cli.js. */
