@@ -39,6 +39,18 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // What both sides share reads no environment and imports neither side.
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'The callers pass what shared/ needs.' },
+      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../agent/*', '../client/*'] }] }],
+    },
+  },
+  {
     files: ['client/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -3,12 +3,15 @@ import type { Connection } from './connection.js';
 import { readToken } from './connection.js';
 import { ApiError, ClientError, EXIT } from './errors.js';
 import { send, TransportError, type RawReply } from './http.js';
+import { verifyListener } from './listener-check.js';
 
 const TIMEOUT_MS = 60_000;
 
 export class Api {
   private readonly conn: Connection;
   private token: string | undefined;
+  /** The listener check, once per process: it passed before the token is ever sent. */
+  private verified: Promise<void> | undefined;
 
   constructor(conn: Connection) {
     this.conn = conn;
@@ -23,6 +26,13 @@ export class Api {
     this.token ??= readToken(this.conn.tokenFile);
     let reply: RawReply;
     try {
+      const token = this.token;
+      this.verified ??= verifyListener(this.conn.endpoint, token, {
+        uid: this.conn.uid,
+        timeoutMs: TIMEOUT_MS,
+        tokenFile: this.conn.tokenFile,
+      });
+      await this.verified;
       reply = await send(this.conn.endpoint, {
         method,
         path,

@@ -9,7 +9,8 @@ export interface ClientConfig {
   /** The file read, or null when none exists at the default place. */
   path: string | null;
   stateDir: string;
-  listen: string;
+  /** api.listen when the config sets it; else the default socket (shared/socket-path.ts) applies. */
+  listen: string | undefined;
   tokenFile: string;
 }
 
@@ -18,8 +19,6 @@ export interface ConfigKeys {
   listen?: string | undefined;
   tokenFile?: string | undefined;
 }
-
-export const DEFAULT_LISTEN = '127.0.0.1:8787';
 
 /** --config, then EMB_AGENT_CONFIG, then $XDG_CONFIG_HOME or ~/.config, /emb-agent/config.yaml (as the agent). */
 export function configPath(
@@ -123,7 +122,7 @@ export function resolveKeys(keys: ConfigKeys, file: string | null, env: NodeJS.P
   return {
     path: file,
     stateDir,
-    listen: keys.listen ?? DEFAULT_LISTEN,
+    listen: keys.listen,
     tokenFile: path.resolve(stateDir, expand(keys.tokenFile ?? 'api-token', env)),
   };
 }

@@ -1,6 +1,7 @@
 // Where the agent is and which token to show it: flags, then EMB_AGENT_URL / EMB_AGENT_TOKEN_FILE, then the config.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultSocketPlaces } from '../shared/socket-path.js';
 import type { GlobalOptions } from './args.js';
 import { readClientConfig, type ClientConfig } from './config.js';
 import { ClientError, EXIT, UsageError } from './errors.js';
@@ -13,6 +14,8 @@ export interface Connection {
   endpoint: Endpoint;
   tokenFile: string;
   home: string | undefined;
+  /** Ours: a socket or port held by another uid is refused. */
+  uid: number;
   /** Loaded only when needed (no flag or variable gave the URL and token file, or to explain a failure). */
   config: () => Promise<ClientConfig>;
 }
@@ -40,7 +43,7 @@ export function parseEndpoint(text: string, from: string): Endpoint {
     );
   }
   if (url.protocol !== 'http:')
-    throw new UsageError(`${from}: unsupported scheme ${url.protocol} in "${text}"`);
+    throw new UsageError(`${from}: unsupported scheme ${url.protocol} in "${text}" (only http:// or unix:)`);
   let host = url.hostname.replace(/^\[|\]$/g, '');
   // An agent listening on every interface is reached on loopback.
   if (host === '0.0.0.0') host = '127.0.0.1';
@@ -58,18 +61,39 @@ export async function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv
   const url = g.url ?? env.EMB_AGENT_URL;
   const tokenFile = g.tokenFile ?? env.EMB_AGENT_TOKEN_FILE;
   const cfg = url && tokenFile ? undefined : await config();
+  const uid = process.getuid?.() ?? -1;
+  const listen = (cfg as ClientConfig | undefined)?.listen;
   const endpoint = url
     ? parseEndpoint(url, g.url ? '--url' : 'EMB_AGENT_URL')
-    : parseEndpoint(
-        (cfg as ClientConfig).listen,
-        cfg?.path ? `api.listen in ${cfg.path}` : 'the default address',
-      );
+    : listen !== undefined
+      ? parseEndpoint(listen, cfg?.path ? `api.listen in ${cfg.path}` : 'api.listen')
+      : defaultEndpoint(uid, env);
   return {
     endpoint,
     tokenFile: tokenFile ? path.resolve(tokenFile) : (cfg as ClientConfig).tokenFile,
     home: env.HOME,
+    uid,
     config,
   };
+}
+
+/**
+ * The agent's default socket, by the rule it uses itself: the first place where a socket exists (an agent
+ * started without a session listens under /tmp even when this shell has XDG_RUNTIME_DIR), else the first.
+ */
+export function defaultEndpoint(uid: number, env: NodeJS.ProcessEnv): Endpoint {
+  const places = defaultSocketPlaces({ uid, runtimeDir: env.XDG_RUNTIME_DIR || undefined });
+  const found = places.find((p) => {
+    try {
+      return lstatSync(p.path).isSocket();
+    } catch (err) {
+      // Missing or unreadable: not this place.
+      void err;
+      return false;
+    }
+  });
+  const socketPath = (found ?? (places[0] as (typeof places)[number])).path;
+  return { kind: 'unix', socketPath, display: `unix:${socketPath}` };
 }
 
 export function readToken(file: string): string {

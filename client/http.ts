@@ -21,17 +21,16 @@ export class TransportError extends Error {
 export interface RequestOptions {
   method: 'GET' | 'POST';
   path: string;
-  token: string;
+  /** null: no Authorization header (the listener check, before the token may leave). */
+  token: string | null;
   body?: unknown;
   timeoutMs: number;
 }
 
 export function send(endpoint: Endpoint, opts: RequestOptions): Promise<RawReply> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${opts.token}`,
-    accept: 'application/json',
-  };
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.token !== null) headers.authorization = `Bearer ${opts.token}`;
   if (payload !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));

@@ -25,8 +25,9 @@ commands:
   health                     the agent, the scheduler and the database
 
 TARGET: a job id (1234, 1234_7) or #SUBMISSION[:INDEX] (#12, #12:7).
-The agent's address: --url, EMB_AGENT_URL, or api.listen in the config (default 127.0.0.1:8787;
-unix:/path for a socket). The token: --token-file, EMB_AGENT_TOKEN_FILE, or <stateDir>/api-token.
+The agent's address: --url, EMB_AGENT_URL, or api.listen in the config (default: the socket
+$XDG_RUNTIME_DIR/emb-agent/agent.sock or /tmp/emb-agent-UID/agent.sock; \`health\` prints it).
+Over TCP (a tunnel: --url http://127.0.0.1:PORT) the agent must prove it knows the token first. The token: --token-file, EMB_AGENT_TOKEN_FILE, or <stateDir>/api-token.
 --json prints what the API returns; --check validates replies against the API schemas.
 exit codes: 0 ok, 1 the agent answered with an error, 2 usage or setup error, 3 agent unreachable.
 `;

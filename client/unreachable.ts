@@ -114,8 +114,9 @@ export function unreachableMessage(opts: {
     lines.push(
       'is the agent running? Start it with `emb-agent run` (foreground) or `systemctl --user start emb-agent`;',
       '  check it with `systemctl --user status emb-agent`.',
-      'if it runs on another machine (e.g. login-N), tunnel to it and use a copy of its token:',
-      '  ssh -N -L 8787:127.0.0.1:8787 login-N &',
+      'if it runs on another machine (e.g. login-N), tunnel a local port to its socket and use a copy of its token:',
+      '  ssh login-N emb-client health      # prints "listening on unix:/PATH"',
+      '  ssh -N -L 8787:/PATH login-N &',
       `  scp login-N:${tilde(opts.agentTokenFile ?? '~/.local/state/emb-agent/api-token', opts.home)} ~/.emb-agent-token && chmod 600 ~/.emb-agent-token`,
       '  emb-client --url http://127.0.0.1:8787 --token-file ~/.emb-agent-token ...',
     );

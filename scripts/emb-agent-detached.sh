@@ -101,6 +101,9 @@ do_start() {
   mkdir -p "$STATE_DIR" && chmod 700 "$STATE_DIR" || return 1
   rotate_log
   printf '%s emb-agent-detached: starting on %s: %s\n' "$(date '+%Y-%m-%dT%H:%M:%S%z')" "$HOST" "${CMD[*]}" >>"$LOG_FILE"
+  # The default API socket goes under XDG_RUNTIME_DIR when set, but logind deletes that folder at logout
+  # and this agent outlives the session: leave it to /tmp/emb-agent-<uid> (emb-client looks there too).
+  unset XDG_RUNTIME_DIR
   # setsid: a new session, so a hang-up at logout reaches neither the agent nor its children.
   if command -v setsid >/dev/null 2>&1; then
     setsid nohup "${CMD[@]}" >>"$LOG_FILE" 2>&1 </dev/null &

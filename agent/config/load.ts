@@ -4,8 +4,9 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type ParsedConfig } from './schema.js';
+import { defaultSocketPlaces, type SocketPlace } from '../../shared/socket-path.js';
 import { linearRegexProblem } from '../text/linear-regex.js';
+import { ConfigSchema, type ParsedConfig } from './schema.js';
 
 export interface RuntimeEnv {
   user: string;
@@ -20,9 +21,14 @@ export interface RuntimeEnv {
   path: string;
   /** $XDG_CONFIG_HOME when set (where systemd user units live under systemd/user). */
   configHome: string | undefined;
+  uid: number;
+  /** $XDG_RUNTIME_DIR when set: where the default API socket goes if it is the user's 0700 folder. */
+  runtimeDir: string | undefined;
 }
 
-export type Listen = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+/** `place` is set for the default socket: the agent creates (and checks) its folder. */
+export type Listen =
+  { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string; place?: SocketPlace };
 
 export interface ShardDir {
   /** Absolute path; may end in "/*" for every sub-folder. */
@@ -75,6 +81,8 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
         : undefined,
     path: env.PATH ?? '/usr/bin:/bin',
     configHome: env.XDG_CONFIG_HOME || undefined,
+    uid: process.getuid?.() ?? -1,
+    runtimeDir: env.XDG_RUNTIME_DIR || undefined,
   };
 }
 
@@ -127,7 +135,9 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   const abs = (p: string, base: string) => path.resolve(base, expandHome(p, rt));
   const workRoot = abs(c.workRoot ?? `/cluster/work/users/${rt.user}/emb`, rt.home);
   const stateDir = abs(c.stateDir ?? '~/.local/state/emb-agent', rt.home);
-  const listen = parseListen(c.api.listen);
+  const place = c.api.listen === undefined ? defaultSocketPlaces(rt)[0] : undefined;
+  const listen: Listen = place ? { kind: 'unix', path: place.path, place } : parseListen(c.api.listen ?? '');
+  const listenText = place ? `unix:${place.path}` : (c.api.listen as string);
   const problems: string[] = [];
   if (listen.kind === 'tcp' && (listen.port < 0 || listen.port > 65535)) {
     problems.push(`api.listen: port ${listen.port} is out of range`);
@@ -157,7 +167,7 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
     api: {
       ...c.api,
       listen,
-      listenText: c.api.listen,
+      listenText,
       tokenFile: abs(c.api.tokenFile ?? 'api-token', stateDir),
     },
     watch: {

@@ -48,7 +48,8 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   api: z
     .strictObject({
-      listen: ListenSchema.default('127.0.0.1:8787'),
+      /** Default: a unix socket in a 0700 folder of the user's (shared/socket-path.ts), never a shared port. */
+      listen: ListenSchema.optional(),
       /** Listening beyond loopback exposes the API to the whole network; it must be asked for. */
       allowNonLoopback: z.boolean().default(false),
       tokenFile: z.string().min(1).optional(),

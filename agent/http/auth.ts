@@ -1,6 +1,7 @@
 // Bearer-token check for every request: any user on a login node can reach a loopback port.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { CHALLENGE_PATH, listenerProof, NONCE_RE } from '../../shared/listener-proof.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -22,15 +23,37 @@ export function bearerChecker(expected: string): (authorization: string | undefi
   };
 }
 
-/** Refuses any request, known route or not, that lacks the token; runs before the body is read. */
+function isChallenge(method: string, url: string): boolean {
+  return method === 'POST' && url === CHALLENGE_PATH;
+}
+
+/**
+ * Refuses any request, known route or not, that lacks the token; runs before the body is read. The one
+ * exception is POST /auth/challenge, where the agent proves it knows the token (an HMAC of the caller's
+ * nonce) before a client over TCP sends it: whoever else holds the port cannot answer.
+ */
 export function registerAuth(app: FastifyInstance, token: string): void {
   const ok = bearerChecker(token);
   app.addHook('onRequest', async (req, reply) => {
+    if (isChallenge(req.method, req.url)) return;
     if (ok(req.headers.authorization)) return;
     const message =
       req.headers.authorization === undefined
         ? 'this API needs "Authorization: Bearer <token>"; the token is in the agent\'s api-token file'
         : 'the bearer token was refused';
     return reply.code(401).send({ code: 'AGENT_ERR_UNAUTHORIZED', message });
+  });
+
+  app.post(CHALLENGE_PATH, { bodyLimit: 1024, schema: { hide: true } }, async (req, reply) => {
+    const nonce = (req.body as { nonce?: unknown } | null)?.nonce;
+    if (typeof nonce !== 'string' || !NONCE_RE.test(nonce)) {
+      return reply
+        .code(400)
+        .send({
+          code: 'AGENT_ERR_BAD_REQUEST',
+          message: 'body.nonce: expected 32 to 128 lower-case hex digits',
+        });
+    }
+    return { proof: listenerProof(token, nonce) };
   });
 }

@@ -1,14 +1,42 @@
 // Puts a built app on the configured address: a loopback TCP port or a unix socket only its owner can use.
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import {
+  MAX_SOCKET_PATH,
+  privateFolderProblem,
+  socketFolderProblem,
+  type SocketPlace,
+} from '../../shared/socket-path.js';
 import type { Listen } from '../config/load.js';
 import { AgentError } from '../errors.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** sun_path holds 108 bytes with the final NUL; a longer path is silently cut by the kernel. */
-const MAX_SOCKET_PATH = 107;
+/**
+ * The default socket's folder: created 0700 when missing; one that exists must already be a private folder
+ * of ours (not a symlink), or another user could have planted it to take the socket (and the token) over.
+ */
+async function ensureDefaultFolder(place: SocketPlace, uid: number): Promise<void> {
+  try {
+    await mkdir(place.folder, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new AgentError('AGENT_ERR_CONFIG', `cannot create the socket folder ${place.folder}`, {
+        cause: err,
+      });
+    }
+  }
+  const problem = privateFolderProblem(place.folder, uid);
+  if (problem !== null) {
+    throw new AgentError(
+      'AGENT_ERR_CONFIG',
+      `api.listen: refusing the default socket folder: ${problem}. Remove it if it is yours ` +
+        `(rm -r ${place.folder}), or set api.listen to a socket in a folder only you can write`,
+    );
+  }
+}
 
 /** True when something accepts connections on the socket (a live agent), false for a stale file. */
 function socketAnswers(path: string): Promise<boolean> {
@@ -52,6 +80,16 @@ export async function listenApp(
       throw new AgentError(
         'AGENT_ERR_CONFIG',
         `api.listen: the socket path ${listen.path} is ${bytes} bytes; unix sockets allow at most ${MAX_SOCKET_PATH}, choose a shorter one`,
+      );
+    }
+    const uid = process.getuid?.() ?? -1;
+    if (listen.place) await ensureDefaultFolder(listen.place, uid);
+    const problem = socketFolderProblem(path.dirname(listen.path), uid);
+    if (problem !== null) {
+      throw new AgentError(
+        'AGENT_ERR_CONFIG',
+        `api.listen: refusing to put the socket in ${path.dirname(listen.path)}: ${problem}; ` +
+          'use a folder only you can write (chmod go-w, or the default)',
       );
     }
     await clearStaleSocket(listen.path);

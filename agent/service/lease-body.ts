@@ -61,7 +61,12 @@ export function reachHint(body: LeaseBody, thisHost: string): string {
       : 'the agent runs on this host';
   }
   if (body.listen?.startsWith('unix:')) {
-    return `the agent runs on ${body.host}; run emb-client there: ssh ${body.host} emb-client ...`;
+    // ssh forwards a local port to a remote unix socket; the client then checks the agent's proof over it.
+    return (
+      `the agent runs on ${body.host}; tunnel to its socket with ` +
+      `ssh -N -L 8787:${body.listen.slice(5)} ${body.host} & then emb-client --url http://127.0.0.1:8787 ...` +
+      ` (or run emb-client there: ssh ${body.host} emb-client ...)`
+    );
   }
   const port = body.listen ? body.listen.slice(body.listen.lastIndexOf(':') + 1) : '8787';
   const host = body.listen ? body.listen.slice(0, body.listen.lastIndexOf(':')) : '127.0.0.1';

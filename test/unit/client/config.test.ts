@@ -62,7 +62,7 @@ t.test('readClientConfig: falls back to the yaml package, resolves like the agen
   t.same(plain, {
     path: path.join(dir, 'plain.yaml'),
     stateDir: '/home/u/state',
-    listen: '127.0.0.1:8787',
+    listen: undefined,
     tokenFile: '/home/u/tok',
   });
   await t.rejects(readClientConfig(path.join(dir, 'bad.yaml'), env), /is not valid YAML/);
@@ -75,7 +75,7 @@ t.test('readClientConfig: falls back to the yaml package, resolves like the agen
   t.same(none, {
     path: null,
     stateDir: path.join(dir, '.local/state/emb-agent'),
-    listen: '127.0.0.1:8787',
+    listen: undefined,
     tokenFile: path.join(dir, '.local/state/emb-agent/api-token'),
   });
   t.same(

@@ -86,7 +86,8 @@ t.test('no lease (or a broken one): how to start the agent or reach it', async (
   t.match(msg, /no answer in time \(ETIMEDOUT\)/);
   t.match(msg, /emb-agent run/);
   t.match(msg, /systemctl --user status emb-agent/);
-  t.match(msg, /ssh -N -L 8787:127\.0\.0\.1:8787 login-N/);
+  t.match(msg, /ssh login-N emb-client health/);
+  t.match(msg, /ssh -N -L 8787:\/PATH login-N/);
   t.match(msg, /scp login-N:~\/st\/api-token ~\/\.emb-agent-token/);
   t.match(
     unreachableMessage({

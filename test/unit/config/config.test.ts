@@ -12,7 +12,9 @@ t.test('defaults follow the users guide', async (t) => {
   t.equal(c.tokens.outDir, '/cluster/work/users/digifarm/emb/tmp/sas');
   t.equal(c.stateDir, '/home/digifarm/.local/state/emb-agent');
   t.equal(c.api.tokenFile, '/home/digifarm/.local/state/emb-agent/api-token');
-  t.same(c.api.listen, { kind: 'tcp', host: '127.0.0.1', port: 8787 });
+  // No shared port by default: a socket in a 0700 folder of the user's (no XDG_RUNTIME_DIR here: /tmp).
+  t.match(c.api.listen, { kind: 'unix', path: `/tmp/emb-agent-${process.getuid?.()}/agent.sock` });
+  t.equal(c.api.listenText, `unix:/tmp/emb-agent-${process.getuid?.()}/agent.sock`);
   t.equal(c.slurm.pollSeconds, 60);
   t.equal(c.tokens.refreshMarginSeconds, 900);
 });

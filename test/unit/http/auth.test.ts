@@ -1,5 +1,6 @@
 import t from 'tap';
 import { bearerChecker } from '../../../agent/http/auth.js';
+import { CHALLENGE_PATH, newNonce, proofHolds } from '../../../shared/listener-proof.js';
 import { buildApp } from '../../../agent/http/app.js';
 import { makeDeps, openRepos, seed, TOKEN } from '../../helpers/http-fixtures.js';
 
@@ -69,3 +70,38 @@ t.test('every route, and unknown ones, answer 401 without the right token', asyn
   });
   t.equal(good.statusCode, 200);
 });
+
+t.test(
+  'POST /auth/challenge alone needs no token: it proves the agent knows it, and says nothing else',
+  async (t) => {
+    const repos = openRepos(t.testdir());
+    seed(repos);
+    const app = buildApp(makeDeps(repos));
+    t.teardown(() => app.close());
+    const nonce = newNonce();
+    const res = await app.inject({ method: 'POST', url: CHALLENGE_PATH, payload: { nonce } });
+    t.equal(res.statusCode, 200);
+    t.ok(proofHolds(TOKEN, nonce, res.json().proof), 'HMAC-SHA256(token, label ‖ nonce)');
+    t.notOk(proofHolds('another-token', nonce, res.json().proof), 'bound to the token');
+    t.notOk(proofHolds(TOKEN, newNonce(), res.json().proof), 'and to the nonce');
+    t.notMatch(res.body, new RegExp(TOKEN), 'the token itself never leaves');
+    for (const nonce of ['', 'xyz', 'AB'.repeat(16), 'a'.repeat(200), 42]) {
+      const bad = await app.inject({ method: 'POST', url: CHALLENGE_PATH, payload: { nonce } });
+      t.equal(bad.statusCode, 400, `nonce ${JSON.stringify(nonce)}`);
+    }
+    const big = await app.inject({
+      method: 'POST',
+      url: CHALLENGE_PATH,
+      payload: { nonce: 'a'.repeat(4096) },
+    });
+    t.equal(big.statusCode, 413, 'a small body limit');
+    for (const r of [
+      { method: 'GET', url: CHALLENGE_PATH },
+      { method: 'POST', url: `${CHALLENGE_PATH}?x=1` },
+      { method: 'POST', url: `${CHALLENGE_PATH}/` },
+    ] as const) {
+      const other = await app.inject({ ...r, payload: r.method === 'POST' ? { nonce } : undefined });
+      t.equal(other.statusCode, 401, `${r.method} ${r.url} is not exempt`);
+    }
+  },
+);
