@@ -223,9 +223,13 @@ t.test('a refused token, an unreachable agent, a missing token file', async (t) 
   const a = await agent(t, 'tcp');
   const wrong = path.join(a.dir, 'wrong-token');
   writeFileSync(wrong, 'not-the-token\n');
+  // Over TCP the agent proves it knows the token before the client sends its own: a wrong one never leaves.
   const refused = await client(['--url', a.url, '--token-file', wrong, 'ls']);
-  t.equal(refused.code, 1);
-  t.match(refused.stderr, new RegExp(`refused the token in ${wrong.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  t.equal(refused.code, 3);
+  t.match(
+    refused.stderr,
+    new RegExp(`could not prove it knows the token in ${wrong.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+  );
   t.notMatch(refused.stderr + refused.stdout, /not-the-token|tok-/, 'no token is printed');
 
   const state = path.join(a.dir, 'elsewhere');
