@@ -1,6 +1,7 @@
 // Replaces a file so that readers see the old content or the new, never a part: temp file in the same
 // folder, write, fsync, rename over the target, fsync the folder (so the rename survives a crash).
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -17,8 +18,13 @@ function tempPathFor(file: string): string {
 /** Step 1: writes and fsyncs `data` to a new temp file beside `file`; returns its path. */
 export async function writeTemp(file: string, data: string, mode = 0o600): Promise<string> {
   const temp = tempPathFor(file);
-  // 'wx': never follow or reuse an existing path; the mode is set again below because umask may strip it.
-  const fh = await open(temp, 'wx', mode);
+  // O_EXCL|O_NOFOLLOW: never follow or reuse an existing path (a planted link included); the mode is set
+  // again below because umask may strip it.
+  const fh = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    mode,
+  );
   try {
     await fh.chmod(mode);
     await fh.writeFile(data, 'utf8');

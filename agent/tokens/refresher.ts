@@ -3,7 +3,7 @@
 import type { TokenStatus } from '../api/tokens.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { AgentError } from '../errors.js';
+import { AgentError, isAgentError } from '../errors.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { entryStatus, isoSeconds, newEntry, type Entry } from './entry.js';
@@ -270,7 +270,10 @@ export class TokenRefresher {
           fetchedAt: isoSeconds(fetchedAt),
         });
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        // An unsafe folder is explained by its message (which path, what to do); a system error by its code.
+        const why = isAgentError(err)
+          ? err.message
+          : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
         return new SasFetchError(
           'write',
           `cannot write the token files of ${spec.id} in ${this.config.outDir}: ${why}`,

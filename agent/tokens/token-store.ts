@@ -1,14 +1,14 @@
 // The files jobs read: `<outDir>/<stem>.json` (the record) and `<outDir>/<stem>.token` (the token alone,
 // no trailing newline), each 0600 in a 0700 folder, each replaced atomically.
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AgentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import type { CollectionSpec } from './names.js';
+import { checkTokenDir } from './safe-dir.js';
 import { TokenFileSchema, type EventSink, type TokenFile } from './types.js';
 
-const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
 function octal(mode: number): string {
@@ -20,6 +20,7 @@ export class TokenStore {
     readonly outDir: string,
     private readonly logger: Logger,
     private readonly onEvent: EventSink,
+    private readonly uid: number = process.getuid?.() ?? -1,
   ) {}
 
   jsonPath(spec: CollectionSpec): string {
@@ -30,45 +31,18 @@ export class TokenStore {
     return path.join(this.outDir, `${spec.fileStem}.token`);
   }
 
-  /** Creates the folder 0700 (tightening a looser one, and saying so) and clears temp files of a crash. */
+  /**
+   * Checks the folder's path (creating what is missing 0700) and clears temp files of a crash. A folder the
+   * agent did not create is never chmod-ed: one open to others is refused or, if only readable, reported.
+   */
   async prepare(): Promise<void> {
     const dir = this.outDir;
-    try {
-      await mkdir(path.dirname(dir), { recursive: true });
-      await mkdir(dir, { mode: DIR_MODE });
-      // umask may have removed bits the agent itself needs.
-      await chmod(dir, DIR_MODE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AgentError(
-          'AGENT_ERR_CONFIG',
-          `tokens.outDir ${dir}: cannot create it (${(err as Error).message})`,
-          {
-            cause: err,
-          },
-        );
-      }
-    }
+    const created = await checkTokenDir(dir, this.uid, true);
     const st = await stat(dir);
-    if (!st.isDirectory())
-      throw new AgentError('AGENT_ERR_CONFIG', `tokens.outDir ${dir} exists and is not a folder`);
-    const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) {
-      throw new AgentError(
-        'AGENT_ERR_CONFIG',
-        `tokens.outDir ${dir} belongs to uid ${st.uid}, not to this user (${uid})`,
-      );
-    }
-    if ((st.mode & 0o077) !== 0) {
-      await chmod(dir, DIR_MODE);
-      const message = `token folder ${dir} had mode ${octal(st.mode)}, readable by others on a shared login node; set it to 0700`;
-      this.logger.warn({ dir, was: octal(st.mode) }, message);
-      this.onEvent({
-        level: 'warn',
-        kind: 'token-dir-mode-fixed',
-        message,
-        data: { dir, was: octal(st.mode) },
-      });
+    if (!created.includes(dir) && (st.mode & 0o077) !== 0) {
+      const message = `token folder ${dir} has mode ${octal(st.mode)}: others can list it (the files stay 0600); consider chmod 700 ${dir}`;
+      this.logger.warn({ dir, mode: octal(st.mode) }, message);
+      this.onEvent({ level: 'warn', kind: 'token-dir-open', message, data: { dir, mode: octal(st.mode) } });
     }
     const stale = await removeStaleTemps(dir);
     if (stale.length)
@@ -80,7 +54,8 @@ export class TokenStore {
     const file = this.jsonPath(spec);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // O_NOFOLLOW: a token file replaced by a link is not read through it.
+      text = await readFile(file, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       this.logger.warn(
@@ -114,6 +89,8 @@ export class TokenStore {
 
   /** Writes the .token file, then the .json record; each atomically, mode 0600. */
   async write(spec: CollectionSpec, record: TokenFile): Promise<void> {
+    // Checked again at every write: a folder on the way may have been replaced since the last one.
+    await checkTokenDir(this.outDir, this.uid, false);
     await writeFileAtomic(this.tokenPath(spec), record.token, FILE_MODE);
     await writeFileAtomic(this.jsonPath(spec), `${JSON.stringify(record, null, 2)}\n`, FILE_MODE);
   }
@@ -121,8 +98,8 @@ export class TokenStore {
   /** Files from before (or chmod-ed by hand) are set back to 0600 rather than waiting for the next write. */
   private async tighten(file: string): Promise<void> {
     try {
-      const st = await stat(file);
-      if ((st.mode & 0o077) === 0) return;
+      const st = await lstat(file);
+      if (!st.isFile() || (st.mode & 0o077) === 0) return;
       await chmod(file, FILE_MODE);
       this.logger.warn({ file, was: octal(st.mode) }, 'token file was readable by others; set it to 0600');
     } catch (err) {

@@ -1,4 +1,4 @@
-// The token folder and files: modes, looser folders tightened (and said), unusable files treated as missing.
+// The token folder and files: modes, open folders reported or refused (never chmod-ed), unusable files treated as missing.
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
@@ -32,15 +32,24 @@ t.test('prepare creates the folder (and its parents) 0700', async (t) => {
   t.same(events, []);
 });
 
-t.test('an existing folder open to others is set to 0700, and the log and an event say why', async (t) => {
+t.test('an existing folder others can list is left as it is (not ours to chmod), and said', async (t) => {
   const outDir = path.join(t.testdir(), 'sas');
   await mkdir(outDir);
   await chmod(outDir, 0o755);
   const { s, log, events } = store(outDir);
   await s.prepare();
-  t.equal((await stat(outDir)).mode & 0o777, 0o700);
-  t.match(log.text(), /had mode 0755, readable by others on a shared login node; set it to 0700/);
-  t.match(events, [{ level: 'warn', kind: 'token-dir-mode-fixed', data: { dir: outDir, was: '0755' } }]);
+  t.equal((await stat(outDir)).mode & 0o777, 0o755, 'the agent did not create it, so it does not chmod it');
+  t.match(log.text(), /has mode 0755: others can list it \(the files stay 0600\); consider chmod 700/);
+  t.match(events, [{ level: 'warn', kind: 'token-dir-open', data: { dir: outDir, mode: '0755' } }]);
+});
+
+t.test('an existing folder others can write is refused, naming the fix', async (t) => {
+  const outDir = path.join(t.testdir(), 'sas');
+  await mkdir(outDir);
+  await chmod(outDir, 0o777);
+  const { s } = store(outDir);
+  await t.rejects(s.prepare(), { code: 'AGENT_ERR_CONFIG', message: `chmod go-w ${outDir}` });
+  t.equal((await stat(outDir)).mode & 0o777, 0o777, 'left as it was');
 });
 
 t.test('an outDir that is a file is a config error naming it', async (t) => {
