@@ -59,12 +59,13 @@ export class CommandRunner {
     // A missing cwd also surfaces as ENOENT from spawn; say which one it is.
     if (opts.cwd !== undefined) await assertDirectory(command, opts.cwd);
     const started = Date.now();
-    const result = await execa(this.resolve(command), args, {
+    // Its own process group (detached), so the time-out reaches what a wrapper script started too: killing
+    // only the wrapper left a hung child holding the output pipes, and the tracker waited on it for good.
+    const child = execa(this.resolve(command), args, {
       cwd: opts.cwd,
       env: opts.env,
       extendEnv: opts.exactEnv !== true,
-      timeout: this.timeoutMs,
-      forceKillAfterDelay: FORCE_KILL_MS,
+      detached: true,
       maxBuffer: MAX_BUFFER,
       reject: false,
       stdin: 'ignore',
@@ -72,17 +73,28 @@ export class CommandRunner {
       stripFinalNewline: false,
       shell: false,
     });
+    let timedOut = false;
+    let forceTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.killGroup(child.pid, 'SIGTERM');
+      forceTimer = setTimeout(() => this.killGroup(child.pid, 'SIGKILL'), FORCE_KILL_MS);
+    }, this.timeoutMs);
+    const result = await child.finally(() => {
+      clearTimeout(timer);
+      clearTimeout(forceTimer);
+    });
     const stdout = typeof result.stdout === 'string' ? result.stdout : '';
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-    const exitCode = result.exitCode ?? null;
+    const exitCode = timedOut ? null : (result.exitCode ?? null);
     // Arguments are logged, the environment never is (sbatch gets the user's, which may hold tokens).
     this.logger.debug(
-      { command, args, exitCode, ms: Date.now() - started, timedOut: result.timedOut },
+      { command, args, exitCode, ms: Date.now() - started, timedOut },
       'slurm command finished',
     );
 
-    if (!result.failed) return { stdout, stderr, exitCode: 0 };
-    if (exitCode !== null && !result.timedOut && opts.accept?.({ stdout, stderr, exitCode })) {
+    if (!result.failed && !timedOut) return { stdout, stderr, exitCode: 0 };
+    if (exitCode !== null && !timedOut && opts.accept?.({ stdout, stderr, exitCode })) {
       return { stdout, stderr, exitCode };
     }
 
@@ -92,17 +104,29 @@ export class CommandRunner {
       command,
       stderr,
       exitCode,
-      timedOut: result.timedOut,
-      signal: result.timedOut ? null : signal,
+      timedOut,
+      signal: timedOut ? null : signal,
       errno,
     });
     let reason: string;
     if (errno === 'ENOENT') reason = `command not found: ${this.resolve(command)}`;
-    else if (result.timedOut) reason = `timed out after ${formatMs(this.timeoutMs)}`;
+    else if (timedOut) reason = `timed out after ${formatMs(this.timeoutMs)}`;
     else if (signal !== null && stderr.trim() === '') reason = `killed by ${signal}`;
     else reason = reasonFromStderr(stderr, `exited with status ${exitCode ?? 'unknown'}`);
     const cause = new Error(result.shortMessage ?? reason);
     throw new SchedulerError(kind, { command, reason, stderr, exitCode, cause });
+  }
+
+  /** Signals the whole group the command leads; a group already gone is what we wanted. */
+  private killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
+        this.logger.warn({ pid, signal, err: (err as Error).message }, 'cannot signal a scheduler command');
+      }
+    }
   }
 }
 

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { isSchedulerError, type SchedulerError } from '../../../agent/slurm/errors.js';
 import { CommandRunner } from '../../../agent/slurm/runner.js';
 import { silentLogger } from '../../../agent/log.js';
@@ -81,3 +83,32 @@ t.test('the constructor does no I/O and checks its time-out', async (t) => {
   t.throws(() => new CommandRunner({ timeoutMs: 0, logger }), RangeError);
   t.doesNotThrow(() => new CommandRunner({ timeoutMs: 1, binDir: '/nonexistent', logger }));
 });
+
+t.test(
+  'at its time-out the whole process group goes: a wrapper whose child ignores TERM cannot stall',
+  async (t) => {
+    const dir = t.testdir();
+    const pidFile = path.join(dir, 'child.pid');
+    // A site wrapper around squeue whose child hangs, ignoring SIGTERM, with the output pipes still open.
+    writeFileSync(
+      path.join(dir, 'squeue'),
+      `#!/bin/sh\nsh -c 'trap "" TERM; echo $$ > ${pidFile}; exec sleep 1000' &\nwait\n`,
+      { mode: 0o755 },
+    );
+    const runner = new CommandRunner({ timeoutMs: 300, binDir: dir, logger });
+    const err = (await t.rejects(runner.run('squeue', ['--me']))) as unknown as SchedulerError;
+    t.ok(isSchedulerError(err, 'transient'));
+    t.equal(err.reason, 'timed out after 300 ms');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    t.ok(pid > 0);
+    // Killed: gone, or a zombie waiting for init to reap it.
+    const state = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code;
+      }
+    })();
+    t.ok(state === 'ENOENT' || state === 'Z', `the hung child is dead (${state})`);
+  },
+);
