@@ -109,7 +109,8 @@ export class SlurmAdapter implements Scheduler, SchedulerSearch {
   async accounting(jobIds: string[]): Promise<JobRecord[]> {
     const ids = uniqueIds(jobIds);
     if (ids.length === 0) return [];
-    return this.sacct({ jobIds: ids });
+    // Only the agent's user's jobs: a mistyped or foreign job id must not become "ours".
+    return this.sacct({ jobIds: ids, user: this.user });
   }
 
   /**

@@ -40,7 +40,8 @@ export const SACCT_FIELDS = [
 export const SACCT_DELIMITER = '\x1f';
 
 /** What one sacct call selects: given jobs (array ids cover their tasks), or a user's jobs since a time. */
-export type AccountingSelector = { jobIds: string[] } | { since: number; user: string | null };
+export type AccountingSelector =
+  { jobIds: string[]; user?: string | null } | { since: number; user: string | null };
 
 /** argv for one sacct call: allocations only (-X), no header, our delimiter. */
 export function sacctTextArgs(selector: AccountingSelector): string[] {
@@ -56,8 +57,9 @@ export function sacctTextArgs(selector: AccountingSelector): string[] {
 
 /** The selecting options, shared with the JSON form. */
 export function sacctSelection(selector: AccountingSelector): string[] {
-  if ('jobIds' in selector) return ['-j', selector.jobIds.join(',')];
-  const user = selector.user === null ? [] : [`--user=${selector.user}`];
+  // With -j, --user still filters: another user's job id yields nothing (adopt relies on it).
+  const user = selector.user == null ? [] : [`--user=${selector.user}`];
+  if ('jobIds' in selector) return ['-j', selector.jobIds.join(','), ...user];
   return [...user, `--starttime=${localIsoTime(selector.since)}`];
 }
 

@@ -89,7 +89,7 @@ t.test('accounting: one sacct call for all ids, none for an empty list', async (
   process.env.SQUEUE_STATES = 'PD';
   t.teardown(() => delete process.env.SQUEUE_STATES);
   const records = await adapter.accounting(['86', '87', '86', '88', '89']);
-  t.same(fake.calls(), [['sacct', ...sacctTextArgs({ jobIds: ['86', '87', '88', '89'] })]]);
+  t.same(fake.calls(), [['sacct', ...sacctTextArgs({ jobIds: ['86', '87', '88', '89'], user: 'alice' })]]);
   t.equal(records.length, 17);
   const env = fake.env('sacct');
   t.equal(env.SLURM_TIME_FORMAT, '%s');
