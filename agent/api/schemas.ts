@@ -41,6 +41,8 @@ export const MarkersSchema = z.object({
   checkpointRegex: z.string().nullable(),
   maxAttempts: z.number().int().nullable(),
   resume: z.boolean(),
+  /** The path patterns as absolute paths, where the agent looks (relative ones hang off cwd). */
+  resolved: z.object({ doneMarker: z.string().nullable(), progress: z.string().nullable() }),
 });
 
 export const SubmissionSchema = z.object({
@@ -129,7 +131,17 @@ export const SubmitBodySchema = z.strictObject({
 });
 export type SubmitBody = z.infer<typeof SubmitBodySchema>;
 
-export const SubmitReplySchema = z.object({ submissionId: z.number().int(), jobId: z.string() });
+/** Where the markers resolved to, and what looks wrong about them (a folder that does not exist). */
+const MarkerReport = {
+  markers: z.object({ doneMarker: z.string().nullable(), progress: z.string().nullable() }),
+  warnings: z.array(z.string()),
+};
+
+export const SubmitReplySchema = z.object({
+  submissionId: z.number().int(),
+  jobId: z.string(),
+  ...MarkerReport,
+});
 
 export const AdoptBodySchema = z.strictObject({
   jobId: z
@@ -137,12 +149,21 @@ export const AdoptBodySchema = z.strictObject({
     .regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
   /** Slurm does not record the submitting environment; the caller's stands in for resubmissions. */
   env: z.record(noNul, noNul).optional(),
+  // The same markers as submit: an adopted job is resumed by the same contract.
+  ...SubmitBodySchema.pick({
+    doneMarker: true,
+    progress: true,
+    checkpointRegex: true,
+    maxAttempts: true,
+    resume: true,
+  }).shape,
 });
 export const AdoptReplySchema = z.object({
   submissionId: z.number().int(),
   jobId: z.string(),
   tasks: z.number().int(),
   notes: z.array(z.string()),
+  ...MarkerReport,
 });
 
 export const HealthSchema = z.object({
@@ -180,6 +201,8 @@ export const TargetBodySchema = z.strictObject({
   target: z.string().regex(/^(\d+(_\d+)?|#\d+(:\d+)?)$/, {
     message: 'expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX]',
   }),
+  /** resubmit only: also a task that is done. */
+  force: z.boolean().optional(),
 });
 export const TargetReplySchema = z.object({
   submissionId: z.number().int(),

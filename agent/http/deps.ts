@@ -34,7 +34,7 @@ export interface Commands {
   adopt(body: z.infer<typeof AdoptBodySchema>): Promise<z.infer<typeof AdoptReplySchema>>;
   hold(target: string): Promise<z.infer<typeof TargetReplySchema>>;
   release(target: string): Promise<z.infer<typeof TargetReplySchema>>;
-  resubmit(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+  resubmit(target: string, force: boolean): Promise<z.infer<typeof TargetReplySchema>>;
 }
 
 export interface AppDeps {

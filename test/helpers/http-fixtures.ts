@@ -139,7 +139,7 @@ export function stubCommands(log: CallLog = { calls: [] }): Commands & CallLog {
     calls: log.calls,
     submit: async (body) => {
       log.calls.push({ method: 'submit', arg: body });
-      return { submissionId: 42, jobId: '4242' };
+      return { submissionId: 42, jobId: '4242', markers: { doneMarker: null, progress: null }, warnings: [] };
     },
     adopt: async (body) => {
       log.calls.push({ method: 'adopt', arg: body });
@@ -148,6 +148,8 @@ export function stubCommands(log: CallLog = { calls: [] }): Commands & CallLog {
         jobId: body.jobId,
         tasks: 10,
         notes: ['environment not recoverable: using the current one'],
+        markers: { doneMarker: null, progress: null },
+        warnings: [],
       };
     },
     hold: target('hold'),

@@ -43,7 +43,7 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
     [
       '/resubmit',
       'Resubmit a failed, stalled or exhausted submission or task now',
-      (t: string) => deps.commands.resubmit(t),
+      (t: string, force?: boolean) => deps.commands.resubmit(t, force === true),
     ],
   ] as const;
   for (const [url, summary, run] of targeted) {
@@ -57,7 +57,7 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
           response: { 200: TargetReplySchema, ...ERROR_REPLIES },
         },
       },
-      (req) => run(req.body.target),
+      (req) => run(req.body.target, req.body.force),
     );
   }
 }
