@@ -142,6 +142,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     clock,
     logger,
     jobDefaults: config.resume.jobDefaults,
+    paths: { workRoot: config.workRoot, user: config.env.user, home: config.env.home },
     onSubmitted: () => tracker.poke(),
   };
   const app = buildApp({
@@ -160,7 +161,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
       },
       hold: (target) => steering.hold(target),
       release: (target) => steering.release(target),
-      resubmit: (target) => steering.resubmit(target),
+      resubmit: (target, force) => steering.resubmit(target, force),
     },
     tokens,
     shards: shardWatch,

@@ -33,20 +33,23 @@ const GLOBAL: OptionSpec = {
   help: false,
 };
 
+/** The resume contract's markers: submit and adopt take the same. */
+const MARKER_OPTIONS: OptionSpec = {
+  'done-marker': true,
+  progress: true,
+  'checkpoint-regex': true,
+  'max-attempts': true,
+  'no-resume': false,
+};
+
 export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   ls: {},
   show: {},
-  submit: {
-    'done-marker': true,
-    progress: true,
-    'checkpoint-regex': true,
-    'max-attempts': true,
-    'no-resume': false,
-  },
-  adopt: {},
+  submit: MARKER_OPTIONS,
+  adopt: MARKER_OPTIONS,
   hold: {},
   release: {},
-  resubmit: {},
+  resubmit: { force: false },
   shards: {},
   tokens: {},
   events: { submission: true, follow: false, limit: true, interval: true },

@@ -6,7 +6,9 @@ import type { Logger } from '../log.js';
 import type { JobRecord, Scheduler } from '../slurm/types.js';
 import { isTerminal } from '../tracker/states.js';
 import { schedulerFailure } from './errors.js';
-import { recipeInfo, type JobDefaults } from './recipe-info.js';
+import { markersInForce, type MarkerOptions } from './markers.js';
+import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
+import { markerReport } from './submit.js';
 
 export interface AdoptDeps {
   repos: Repos;
@@ -14,10 +16,11 @@ export interface AdoptDeps {
   clock: Clock;
   logger: Logger;
   jobDefaults: Record<string, JobDefaults>;
+  paths: { workRoot: string; user: string; home: string };
   onSubmitted(): void;
 }
 
-export interface AdoptRequest {
+export interface AdoptRequest extends MarkerOptions {
   jobId: string;
   /** The caller's environment: Slurm does not record the submitting environment, so this stands in. */
   env?: Record<string, string> | undefined;
@@ -27,6 +30,15 @@ export interface AdoptRequest {
 function argsFromSubmitLine(line: string): string[] {
   const words = line.trim().split(/\s+/);
   return /(^|\/)sbatch$/.test(words[0] ?? '') ? words.slice(1) : words;
+}
+
+/**
+ * Whether joining by spaces may have split an argument: words after the script are its arguments (any of
+ * them may have been one with spaces), and so is a --wrap command; options and their values hold none in
+ * practice. Without such words the argv reads back exactly.
+ */
+function maySplit(info: RecipeInfo): boolean {
+  return info.parsed.scriptArgs.length > 0 || info.parsed.options.some((o) => o.name === 'wrap');
 }
 
 /** sacct lags squeue by seconds after a submission: wait this long for its SubmitLine. */
@@ -58,8 +70,13 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
     );
   }
   const records = await lookUp(d, req.jobId);
-  if (!records.length)
-    throw new AgentError('AGENT_ERR_NOT_FOUND', `neither squeue nor sacct knows job ${req.jobId}`);
+  if (!records.length) {
+    // squeue and sacct are asked for the agent's user's jobs only: another user's job is not found.
+    throw new AgentError(
+      'AGENT_ERR_NOT_FOUND',
+      `neither squeue nor sacct knows job ${req.jobId} among your jobs (adopt takes only jobs of the user the agent runs as)`,
+    );
+  }
   const first = records.find((r) => r.submitLine) ?? (records[0] as JobRecord);
   const notes: string[] = [];
   const cwd = first.workDir ?? '/';
@@ -67,9 +84,6 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
   let args: string[] = [];
   if (first.submitLine) {
     args = argsFromSubmitLine(first.submitLine);
-    notes.push(
-      'the sbatch arguments come from sacct SubmitLine, which joins them with spaces: an argument that contained spaces is split',
-    );
   } else {
     notes.push(
       'sacct has no SubmitLine for this job (Slurm before 21.08?): it cannot be resubmitted automatically',
@@ -81,8 +95,17 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
       : 'Slurm does not record the submitting environment: resubmissions run with an empty one',
   );
   const info = args.length ? recipeInfo(args, cwd) : null;
+  if (info && maySplit(info)) {
+    notes.push(
+      `the sbatch arguments come from sacct SubmitLine, which joins them with spaces: check that the words after ${info.parsed.script ?? '--wrap'} were not one argument with spaces (emb-client show)`,
+    );
+  }
   notes.push(...(info?.notes ?? []));
-  const defaults = (info?.name && d.jobDefaults[info.name]) || {};
+  const m = info
+    ? markersInForce({ ...d.paths, jobDefaults: d.jobDefaults }, info, req)
+    : markersInForce({ ...d.paths, jobDefaults: {} }, null, req);
+  const report = await markerReport(d, cwd, m);
+  notes.push(...report.warnings);
   const isArray = records.some((r) => r.arrayTaskId !== null);
   const now = d.clock.now();
   const submissionId = d.repos.db.transaction(() => {
@@ -94,11 +117,8 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
       env: req.env ?? {},
       arraySpec: info?.arraySpecText ?? null,
       throttle: info?.array?.throttle ?? records.find((r) => r.arrayThrottle !== null)?.arrayThrottle ?? null,
-      doneMarker: defaults.doneMarker ?? null,
-      progress: defaults.progress ?? null,
-      checkpointRegex: defaults.checkpointRegex ?? null,
-      maxAttempts: defaults.maxAttempts ?? null,
-      resume: args.length > 0 && (defaults.resume ?? true),
+      ...m,
+      resume: args.length > 0 && m.resume,
       recipeNotes: notes,
       firstJobId: req.jobId,
       createdAt: now,
@@ -138,5 +158,11 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
     return id;
   })();
   d.onSubmitted();
-  return { submissionId, jobId: req.jobId, tasks: new Set(records.map((r) => r.jobId)).size, notes };
+  return {
+    submissionId,
+    jobId: req.jobId,
+    tasks: new Set(records.map((r) => r.jobId)).size,
+    notes,
+    ...report,
+  };
 }

@@ -9,6 +9,7 @@ import { rebuildArgs } from '../recipe/sbatch-args.js';
 import { lookUpTagged } from '../slurm/job-tag.js';
 import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
 import { schedulerFailure } from './errors.js';
+import { markersInForce, markerWarnings, resolveMarkers } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
 
 export interface SubmitDeps {
@@ -17,6 +18,8 @@ export interface SubmitDeps {
   clock: Clock;
   logger: Logger;
   jobDefaults: Record<string, JobDefaults>;
+  /** For markers: the work root (where a relative pattern was likely meant), and $USER / ~ expansion. */
+  paths: { workRoot: string; user: string; home: string };
   /** Called after the submission is recorded, so the tracker looks at it at once. */
   onSubmitted(): void;
 }
@@ -56,10 +59,7 @@ async function sendOnce(d: SubmitDeps, body: SubmitBody, info: RecipeInfo): Prom
   }
 }
 
-export async function submitRecipe(
-  d: SubmitDeps,
-  body: SubmitBody,
-): Promise<{ submissionId: number; jobId: string }> {
+export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<SubmitReply> {
   const info = recipeInfo(body.args, body.cwd);
   if (info.parsed.script === null && !info.parsed.options.some((o) => o.name === 'wrap')) {
     throw new AgentError(
@@ -67,7 +67,8 @@ export async function submitRecipe(
       'no batch script in the sbatch arguments (give a script or --wrap)',
     );
   }
-  const defaults = (info.name && d.jobDefaults[info.name]) || {};
+  const m = markersInForce({ ...d.paths, jobDefaults: d.jobDefaults }, info, body);
+  const report = await markerReport(d, body.cwd, m);
   const result = await sendOnce(d, body, info);
   const now = d.clock.now();
   const jobId = result;
@@ -80,12 +81,8 @@ export async function submitRecipe(
       env: body.env,
       arraySpec: info.arraySpecText,
       throttle: info.array?.throttle ?? null,
-      doneMarker: body.doneMarker ?? defaults.doneMarker ?? null,
-      progress: body.progress ?? defaults.progress ?? null,
-      checkpointRegex: body.checkpointRegex ?? defaults.checkpointRegex ?? null,
-      maxAttempts: body.maxAttempts ?? defaults.maxAttempts ?? null,
-      resume: body.resume ?? defaults.resume ?? true,
-      recipeNotes: info.notes,
+      ...m,
+      recipeNotes: [...info.notes, ...report.warnings],
       firstJobId: jobId,
       createdAt: now,
     });
@@ -115,5 +112,28 @@ export async function submitRecipe(
   })();
   d.logger.info({ submissionId, jobId }, 'submitted');
   d.onSubmitted();
-  return { submissionId, jobId };
+  return { submissionId, jobId, ...report };
+}
+
+export interface SubmitReply {
+  submissionId: number;
+  jobId: string;
+  markers: { doneMarker: string | null; progress: string | null };
+  warnings: string[];
+}
+
+/** Where the markers resolved and what looks wrong (kept in the recipe's notes, so `show` has it too). */
+export async function markerReport(
+  d: Pick<SubmitDeps, 'paths' | 'logger'>,
+  cwd: string,
+  m: { doneMarker: string | null; progress: string | null },
+): Promise<Pick<SubmitReply, 'markers' | 'warnings'>> {
+  let warnings: string[];
+  try {
+    warnings = await markerWarnings(cwd, d.paths.workRoot, m);
+  } catch (err) {
+    d.logger.warn({ err }, 'could not check the marker folders');
+    warnings = [`could not check the marker folders: ${describeError(err)}`];
+  }
+  return { markers: resolveMarkers(cwd, m), warnings };
 }

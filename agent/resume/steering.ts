@@ -72,8 +72,11 @@ export class Steering {
     );
   }
 
-  /** A person's call: resubmits ended tasks whatever the guards said (never one with a live attempt). */
-  async resubmit(target: string): Promise<SteeringReply> {
+  /**
+   * A person's call: resubmits ended tasks whatever the guards said (never one with a live attempt). A done
+   * task only with force: running finished work again is rarely meant.
+   */
+  async resubmit(target: string, force = false): Promise<SteeringReply> {
     const { sub, task } = resolveTarget(this.d.repos, target);
     if (!sub.args.length) {
       throw new AgentError(
@@ -81,17 +84,17 @@ export class Steering {
         `submission #${sub.id} has no recorded sbatch arguments to resubmit`,
       );
     }
-    const candidates = (task ? [task] : this.d.repos.tasks.bySubmission(sub.id)).filter(
-      (t) => FINAL_STATES.has(t.state) && (task !== null || t.state !== 'done'),
-    );
+    const named = task ? [task] : this.d.repos.tasks.bySubmission(sub.id);
+    const candidates = named.filter((t) => FINAL_STATES.has(t.state) && (force || t.state !== 'done'));
     const ready = candidates.filter((t) => {
       const latest = this.d.repos.attempts.latestForTask(t.id);
       return !latest || latest.ended;
     });
     if (!ready.length) {
+      const done = named.some((t) => t.state === 'done');
       throw new AgentError(
         'AGENT_ERR_CONFLICT',
-        'nothing to resubmit: every named task is live or already done',
+        `nothing to resubmit: every named task is live or already done${done && !force ? ' (add --force to run a done task again)' : ''}`,
       );
     }
     const now = this.d.clock.now();

@@ -3,6 +3,7 @@ import { TASK_STATES, type ApiEvent, type Submission, type Task } from '../api/s
 import type { z } from 'zod';
 import type { AttemptSchema } from '../api/schemas.js';
 import type { AttemptRow, EventRow, SubmissionRow, TaskRow } from '../db/repos/rows.js';
+import { resolveMarkers } from '../commands/markers.js';
 import { scrubSecrets } from '../log.js';
 
 export type ApiAttempt = z.infer<typeof AttemptSchema>;
@@ -71,6 +72,7 @@ export function submissionView<T extends Task>(
       checkpointRegex: s.checkpointRegex,
       maxAttempts: s.maxAttempts,
       resume: s.resume,
+      resolved: resolveMarkers(s.cwd, s),
     },
     held: s.held,
     recipeNotes: s.recipeNotes.map(scrubSecrets),

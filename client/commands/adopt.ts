@@ -2,8 +2,9 @@
 import type { Context } from '../context.js';
 import { submissionEnv } from '../env.js';
 import { EXIT, UsageError } from '../errors.js';
+import { markerBody, markerLines, type MarkerReport } from './markers.js';
 
-interface AdoptReply {
+interface AdoptReply extends MarkerReport {
   submissionId: number;
   jobId: string;
   tasks: number;
@@ -19,13 +20,19 @@ export default async function adopt(ctx: Context): Promise<number> {
   }
   const api = await ctx.api();
   // Slurm does not keep the submitting environment: this one stands in for resubmissions.
-  const r = await api.post<AdoptReply>('/adopt', { jobId, env: submissionEnv(ctx.env) });
+  const r = await api.post<AdoptReply>('/adopt', {
+    jobId,
+    env: submissionEnv(ctx.env),
+    ...markerBody(ctx.parsed.options),
+  });
   if (ctx.parsed.global.json) ctx.out(`${JSON.stringify(r)}\n`);
   else {
     const lines = [
       `adopted job ${r.jobId} as #${r.submissionId} (${r.tasks} task${r.tasks === 1 ? '' : 's'})`,
     ];
-    for (const n of r.notes) lines.push(`  note: ${n}`);
+    // Warnings are among the notes too (the recipe keeps them): print them once, as warnings.
+    for (const n of r.notes) if (!r.warnings.includes(n)) lines.push(`  note: ${n}`);
+    lines.push(...markerLines(r));
     ctx.out(`${lines.join('\n')}\n`);
   }
   return EXIT.ok;

@@ -14,7 +14,8 @@ export default async function target(ctx: Context): Promise<number> {
   const command = ctx.parsed.command as 'hold' | 'release' | 'resubmit';
   const t = oneTarget(ctx.parsed.positionals, command);
   const api = await ctx.api();
-  const r = await api.post<TargetReply>(`/${command}`, { target: t });
+  const force = command === 'resubmit' && ctx.parsed.options.has('force');
+  const r = await api.post<TargetReply>(`/${command}`, { target: t, ...(force ? { force } : {}) });
   if (ctx.parsed.global.json) ctx.out(`${JSON.stringify(r)}\n`);
   else {
     const which = r.indices.length ? ` (tasks ${ranges([...r.indices].sort((a, b) => a - b))})` : '';

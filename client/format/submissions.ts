@@ -57,6 +57,12 @@ function historyLines(t: DetailTask): string[] {
   return lines;
 }
 
+/** A marker as given, and the absolute path it resolved to when that differs. */
+function resolvedAs(given: string | null, resolved: string | null): string {
+  if (given === null) return '-';
+  return resolved === null || resolved === given ? given : `${given} → ${resolved}`;
+}
+
 /** How many not-done tasks `show` details before pointing at `show JOBID_INDEX`. */
 export const SHOW_TASKS = 30;
 
@@ -73,8 +79,8 @@ export function renderDetail(d: SubmissionDetail, focus: number | null): string 
             ? '-'
             : d.arraySpec + (d.throttle === null ? '' : ` (at most ${d.throttle} at once)`),
         ],
-        ['done marker', d.markers.doneMarker ?? '-'],
-        ['progress', d.markers.progress ?? '-'],
+        ['done marker', resolvedAs(d.markers.doneMarker, d.markers.resolved.doneMarker)],
+        ['progress', resolvedAs(d.markers.progress, d.markers.resolved.progress)],
         ['checkpoint', d.markers.checkpointRegex ?? 'default'],
         ['attempts', d.markers.maxAttempts === null ? 'default cap' : `at most ${d.markers.maxAttempts}`],
         ['resume', d.markers.resume ? 'yes' : 'no (--no-resume)'],

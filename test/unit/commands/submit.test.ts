@@ -20,6 +20,7 @@ function setup(t: Test) {
     clock: systemClock,
     logger: silentLogger(),
     jobDefaults: {},
+    paths: { workRoot: dir, user: 'alice', home: dir },
     onSubmitted() {},
   };
   const submit = (args: string[]) => submitRecipe(deps, { args, cwd: dir, env: {} });
@@ -35,7 +36,7 @@ function setup(t: Test) {
 t.test('the tag goes before the script; a comment of the user is left alone', async (t) => {
   const { fake, submit, sbatchArgs } = setup(t);
   fake.set('sbatch', { stdout: '4242\n' });
-  t.same(await submit(['--array=0-1', 'b.sbatch', 'x']), { submissionId: 1, jobId: '4242' });
+  t.match(await submit(['--array=0-1', 'b.sbatch', 'x']), { submissionId: 1, jobId: '4242' });
   const [args] = sbatchArgs();
   t.match(args?.slice(0, 2), ['--array=0-1', /^--comment=emb-agent:submit=[0-9a-f]{12}$/]);
   t.same(args?.slice(2), ['b.sbatch', 'x']);
@@ -68,5 +69,5 @@ t.test('a lost answer: found by the tag, or an error that says what is known', a
   ];
   fake.set('squeue', { stdout: '' });
   writeFileSync(path.join(dir, 'sbatch'), `${hangWritesQueue.join('\n')}\n`, { mode: 0o755 });
-  t.same(await submit(['b.sbatch']), { submissionId: 1, jobId: '777' }, 'found by its tag, recorded once');
+  t.match(await submit(['b.sbatch']), { submissionId: 1, jobId: '777' }, 'found by its tag, recorded once');
 });

@@ -186,6 +186,7 @@ t.test('submit bodies that reach the real command: clear refusals, and a FIFO ne
     clock: systemClock,
     logger: silentLogger(),
     jobDefaults: {},
+    paths: { workRoot: dir, user: 'alice', home: dir },
     onSubmitted() {},
   };
   const base = makeDeps(repos);
