@@ -142,6 +142,11 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   if (listen.kind === 'tcp' && (listen.port < 0 || listen.port > 65535)) {
     problems.push(`api.listen: port ${listen.port} is out of range`);
   }
+  if (c.lease.heartbeatSeconds >= c.lease.ttlSeconds) {
+    problems.push(
+      `lease.heartbeatSeconds: ${c.lease.heartbeatSeconds} s must be below lease.ttlSeconds (${c.lease.ttlSeconds} s), or the lease lapses between beats`,
+    );
+  }
   if (listen.kind === 'unix' && !path.isAbsolute(listen.path)) {
     problems.push('api.listen: a unix socket path must be absolute');
   }

@@ -1,7 +1,18 @@
 // The config file's schema. Every object is strict so an unknown key is refused with its path.
 import { z } from 'zod';
 
-const positiveSeconds = z.number().positive();
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once, in a loop. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const timerLimit = {
+  message: `must be at most ${MAX_TIMER_SECONDS} s (Node's timer limit, about 24 days)`,
+};
+const positiveSeconds = z.number().positive().max(MAX_TIMER_SECONDS, timerLimit);
+/** Intervals that drive a loop: below a second they would keep the agent (and Lustre, and Slurm) busy. */
+const intervalSeconds = z
+  .number()
+  .min(1, { message: 'must be at least 1 s' })
+  .max(MAX_TIMER_SECONDS, timerLimit);
+const count = (max: number) => z.number().int().positive().max(max);
 
 export const ListenSchema = z.string().regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
   message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
@@ -57,7 +68,7 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   slurm: z
     .strictObject({
-      pollSeconds: positiveSeconds.default(60),
+      pollSeconds: intervalSeconds.default(60),
       commandTimeoutSeconds: positiveSeconds.default(30),
       /** Folder holding sbatch/squeue/sacct/scancel/scontrol; default: found on PATH. */
       binDir: z.string().min(1).optional(),
@@ -66,19 +77,23 @@ export const ConfigSchema = z.strictObject({
   watch: z
     .strictObject({
       /** Shard folders: polled by folder mtime, this often. */
-      pollSeconds: positiveSeconds.default(30),
+      pollSeconds: intervalSeconds.default(30),
       /**
        * Logs of live tasks (one stat each per interval, a few dozen files at most): often enough that a
        * checkpoint line is seen within seconds and the resume does not wait for the next scheduler cycle.
        */
-      logPollSeconds: positiveSeconds.default(5),
+      logPollSeconds: intervalSeconds.default(5),
       /** auto: events on local filesystems, polling on Lustre/NFS/GPFS/BeeGFS. */
       mode: z.enum(['auto', 'poll', 'events']).default('auto'),
       logsDir: z.string().min(1).default('logs'),
       shardDirs: z.array(ShardDirSchema).default(['outputs/shards/*']),
       shardPattern: z.string().min(1).default('*.tar'),
-      purgeDays: z.number().positive().default(21),
-      rateWindowMinutes: z.number().positive().default(60),
+      purgeDays: z.number().positive().max(3650).default(21),
+      rateWindowMinutes: z
+        .number()
+        .positive()
+        .max(Math.floor(MAX_TIMER_SECONDS / 60))
+        .default(60),
     })
     .prefault({}),
   diagnose: z
@@ -88,19 +103,23 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   resume: z
     .strictObject({
-      maxAttempts: z.number().int().positive().default(20),
-      budgetPerHour: z.number().int().positive().default(60),
-      batchWindowSeconds: z.number().nonnegative().default(5),
+      maxAttempts: count(10_000).default(20),
+      budgetPerHour: count(100_000).default(60),
+      batchWindowSeconds: z.number().nonnegative().max(MAX_TIMER_SECONDS, timerLimit).default(5),
       checkpointRegex: z.string().min(1).optional(),
       jobDefaults: z.record(z.string(), JobDefaultsSchema).default({}),
     })
     .prefault({}),
   tokens: z
     .strictObject({
-      apiBase: z.url().default('https://planetarycomputer.microsoft.com/api/sas/v1'),
+      // http(s) only: a file:// base would have the agent read (and write into token files) a local file.
+      apiBase: z
+        .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
+        .default('https://planetarycomputer.microsoft.com/api/sas/v1'),
       collections: z.array(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)?$/)).default([]),
       outDir: z.string().min(1).optional(),
-      refreshMarginSeconds: z.number().nonnegative().default(900),
+      // Tokens live 45 min to 24 h: a margin of a day or more would refresh without end.
+      refreshMarginSeconds: z.number().nonnegative().max(86_399).default(900),
       refreshCron: z.string().min(1).default('*/10 * * * *'),
       subscriptionKeyFile: z.string().min(1).optional(),
       requestTimeoutSeconds: positiveSeconds.default(30),
@@ -108,8 +127,8 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   lease: z
     .strictObject({
-      ttlSeconds: positiveSeconds.default(90),
-      heartbeatSeconds: positiveSeconds.default(20),
+      ttlSeconds: intervalSeconds.default(90),
+      heartbeatSeconds: intervalSeconds.default(20),
     })
     .prefault({}),
 });

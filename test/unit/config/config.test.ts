@@ -73,3 +73,49 @@ t.test('the file: EMB_AGENT_CONFIG and --config; a missing default file means de
   t.throws(() => loadConfig(path.join(dir, 'missing.yaml'), env), /cannot read config/);
   t.throws(() => loadConfig(path.join(dir, 'bad.yaml'), env), /not valid YAML/);
 });
+
+t.test('numbers are bounded, each refusal naming its key', async (t) => {
+  const problems = (doc: unknown) => {
+    try {
+      resolveConfig(doc, readRuntimeEnv(env), '/x.yaml');
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+  t.match(problems({ slurm: { pollSeconds: 0.01 } }), [/^slurm\.pollSeconds: must be at least 1 s/]);
+  t.match(problems({ watch: { pollSeconds: 0.5, logPollSeconds: 0 } }), [
+    /^watch\.pollSeconds: must be at least 1 s/,
+    /^watch\.logPollSeconds: must be at least 1 s/,
+  ]);
+  // 2^31 ms and more: Node would fire such a timer at once, over and over.
+  t.match(problems({ slurm: { commandTimeoutSeconds: 2_147_484 } }), [
+    /^slurm\.commandTimeoutSeconds: must be at most 2147483 s \(Node's timer limit/,
+  ]);
+  t.match(problems({ tokens: { requestTimeoutSeconds: 1e12 } }), [
+    /^tokens\.requestTimeoutSeconds: must be at most/,
+  ]);
+  t.match(problems({ resume: { batchWindowSeconds: 3e9 } }), [
+    /^resume\.batchWindowSeconds: must be at most/,
+  ]);
+  t.match(problems({ resume: { maxAttempts: 1e9 } }), [/^resume\.maxAttempts: /]);
+  t.match(problems({ lease: { ttlSeconds: 30, heartbeatSeconds: 30 } }), [
+    /^lease\.heartbeatSeconds: 30 s must be below lease\.ttlSeconds \(30 s\)/,
+  ]);
+  t.same(problems({ slurm: { pollSeconds: 1 }, lease: { ttlSeconds: 90, heartbeatSeconds: 20 } }), []);
+});
+
+t.test('tokens.apiBase: http or https only', async (t) => {
+  for (const apiBase of ['file:///etc/passwd', 'ftp://x/y', 'data:text/plain,x', 'javascript:alert(1)']) {
+    t.throws(
+      () => resolveConfig({ tokens: { apiBase } }, readRuntimeEnv(env), '/x.yaml'),
+      { problems: [/^tokens\.apiBase: expected an http:\/\/ or https:\/\/ URL/] },
+      apiBase,
+    );
+  }
+  t.equal(
+    resolveConfig({ tokens: { apiBase: 'http://127.0.0.1:1/api' } }, readRuntimeEnv(env), null).tokens
+      .apiBase,
+    'http://127.0.0.1:1/api',
+  );
+});
