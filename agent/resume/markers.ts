@@ -1,26 +1,28 @@
 // The facts about an ended attempt that live on disk: its done marker and its progress files.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { compileGlob } from '../watch/glob.js';
+import { matchPaths } from './path-pattern.js';
 
-export function expandIndex(pattern: string, index: number): string {
-  return pattern.replaceAll('{index}', String(index));
+export { expandIndex } from './path-pattern.js';
+
+/** True when the marker exists (any match of a pattern). A marker "log:REGEX" is looked for in the log. */
+export async function donePathPresent(cwd: string, pattern: string, index: number): Promise<boolean> {
+  return (await matchPaths(cwd, pattern, index)).length > 0;
 }
 
-/** True when the marker exists. A marker "log:REGEX" is looked for in the log instead of on disk. */
-export async function donePathPresent(cwd: string, pattern: string, index: number): Promise<boolean> {
+async function mtimeMs(p: string): Promise<{ ms: number; dir: boolean } | null> {
   try {
-    await stat(path.resolve(cwd, expandIndex(pattern, index)));
-    return true;
+    const st = await stat(p);
+    return { ms: st.mtimeMs, dir: st.isDirectory() };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
 }
 
 /**
- * Whether anything under the progress pattern changed since `sinceMs`: a file, every entry of a folder,
- * or a "*" pattern in the last path component. Reads the folder before any per-file stat.
+ * Whether anything the progress pattern names changed since `sinceMs`: a matched file, or any entry of a
+ * matched folder. Folders are read before any per-file stat.
  */
 export async function progressSince(
   cwd: string,
@@ -28,27 +30,16 @@ export async function progressSince(
   index: number,
   sinceMs: number,
 ): Promise<boolean> {
-  const target = path.resolve(cwd, expandIndex(pattern, index));
-  const base = path.basename(target);
-  const wild = /[*?]/.test(base);
-  const dir = wild ? path.dirname(target) : target;
-  let st;
-  try {
-    st = await stat(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-  if (!st.isDirectory()) return st.mtimeMs >= sinceMs;
-  // A folder whose mtime predates the attempt gained no entries during it; only rewritten files remain.
-  const names = await readdir(dir);
-  const matches = wild ? compileGlob(base) : null;
-  for (const name of names) {
-    if (matches && !matches(name)) continue;
-    try {
-      if ((await stat(path.join(dir, name))).mtimeMs >= sinceMs) return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  for (const p of await matchPaths(cwd, pattern, index)) {
+    const st = await mtimeMs(p);
+    if (st === null) continue;
+    if (!st.dir) {
+      if (st.ms >= sinceMs) return true;
+      continue;
+    }
+    for (const name of await readdir(p)) {
+      const e = await mtimeMs(path.join(p, name));
+      if (e !== null && e.ms >= sinceMs) return true;
     }
   }
   return false;

@@ -18,6 +18,11 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${hiddenGuard}${body}$`, 'u');
 }
 
+/** The unanchored regex source of a name glob (no hidden-file guard), to be combined into a larger one. */
+export function globSource(glob: string): string {
+  return translate(glob, 0, glob.length, false);
+}
+
 export function compileGlob(glob: string): (name: string) => boolean {
   const re = globToRegExp(glob);
   return (name) => re.test(name);
