@@ -6,6 +6,7 @@ import type { Config } from './config/load.js';
 import { ensureApiToken } from './auth/api-token.js';
 import { adoptJob } from './commands/adopt.js';
 import { submitRecipe } from './commands/submit.js';
+import { SubmitSettler } from './commands/submit-intents.js';
 import { openDatabase } from './db/open.js';
 import { createRepos } from './db/repos/index.js';
 import { Diagnoser } from './diagnose/diagnose.js';
@@ -15,7 +16,9 @@ import { BUILTIN_RULES } from './diagnose/rules.js';
 import { HealthMonitor } from './health.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './log.js';
+import { Registry } from 'prom-client';
 import { AgentMetrics, CountingScheduler } from './metrics.js';
+import { MetricsTextfile } from './metrics/textfile.js';
 import { ResumeEngine } from './resume/engine.js';
 import { IntentExecutor } from './resume/executor.js';
 import { attemptLogFacts } from './resume/log-facts.js';
@@ -54,6 +57,8 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
   const apiToken = ensureApiToken(config.api.tokenFile, logger);
   const log = (part: string) => logger.child({ part });
 
+  // The agent's own metrics registry (not prom-client's global one): one per agent, so tests can run many.
+  const registry = new Registry();
   const scheduler = new CountingScheduler(
     new SlurmAdapter({
       timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
@@ -61,6 +66,8 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
       user: config.env.user,
       logger: log('slurm'),
     }),
+    registry,
+    clock,
   );
   const userNames = new GetentUserNames({
     timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
@@ -109,6 +116,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     clock,
     logger: log('resume'),
     onSubmitted: () => tracker.poke(),
+    onOutcome: (outcome) => metrics.resubmission(outcome),
   });
   const engine: ResumeEngine = new ResumeEngine({
     repos,
@@ -133,9 +141,47 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     clock,
     logger: log('tokens'),
     onEvent: (e) => repos.events.add({ at: clock.now(), ...e }),
+    onRefreshFailed: (collection) => metrics.tokenRefreshFailed(collection),
   });
-  const health = new HealthMonitor({ config, version, clock, scheduler, tracker, db, journal });
-  const metrics = new AgentMetrics({ repos, scheduler, tokens, shardWatch, logWatch, tracker });
+  const health = new HealthMonitor({
+    config,
+    version,
+    clock,
+    scheduler,
+    tracker,
+    db,
+    journal,
+    probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
+  });
+  // An sbatch a killed agent started may still land a while after: the window allows for Slurm's own retries.
+  const settler = new SubmitSettler({
+    repos,
+    scheduler,
+    clock,
+    logger: log('submit'),
+    windowMs: Math.max(30_000, 4 * config.slurm.commandTimeoutSeconds * 1000),
+    onSubmitted: () => tracker.poke(),
+  });
+  const metrics: AgentMetrics = new AgentMetrics({
+    registry,
+    clock,
+    version,
+    repos,
+    scheduler,
+    tokens,
+    shardWatch,
+    logWatch,
+    tracker,
+  });
+  const textfile = config.metrics.textfile
+    ? new MetricsTextfile({
+        file: config.metrics.textfile,
+        intervalMs: config.metrics.textfileIntervalSeconds * 1000,
+        clock,
+        logger: log('metrics'),
+        render: () => metrics.renderAgentOnly(),
+      })
+    : null;
   const commandDeps = {
     repos,
     scheduler,
@@ -176,6 +222,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     // whether Slurm is: a scheduler outage must not make systemd restart the agent over and over.
     healthy: () => db.prepare('SELECT 1').pluck().get() === 1,
     async start() {
+      metrics.start();
       health.start();
       await logWatch.start();
       await shardWatch.start();
@@ -184,17 +231,23 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
         .start()
         .catch((err: unknown) => logger.error({ err }, 'resume engine start failed'));
       tracker.start();
+      // Submits a killed agent left open: looked up by their tags before the API takes new ones.
+      settler.start();
       await tokens.start();
+      await textfile?.start();
     },
     async stop() {
       await app.close();
+      await textfile?.stop();
       await tokens.stop();
       await tracker.stop();
       await engineStart;
+      await settler.stop();
       await engine.stop();
       await shardWatch.stop();
       await logWatch.stop();
       health.stop();
+      metrics.stop();
       db.close();
     },
   };

@@ -1,170 +1,202 @@
-// /metrics in Prometheus text format, and the scheduler decorator that counts calls for it.
+// /metrics in the Prometheus text format, through prom-client on registries the agent owns (never the
+// global one): the agent's emb_* series, and the standard process and Node.js ones under the names every
+// Node exporter uses (process_start_time_seconds, nodejs_heap_size_used_bytes, ...). Gauges are read from
+// the services when scraped; counters only grow, from events counted as they happen.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { TASK_STATES } from './api/schemas.js';
-import type { Repos } from './db/repos/index.js';
-import { isAgentError } from './errors.js';
-import type {
-  JobRecord,
-  Scheduler,
-  SchedulerSearch,
-  SlurmVersion,
-  SubmitRequest,
-  SubmitResult,
-} from './slurm/types.js';
-import type { TokenStatus } from './api/tokens.js';
 import type { ShardStatus } from './api/shards.js';
-import type { Tracker } from './tracker/tracker.js';
+import type { TokenStatus } from './api/tokens.js';
+import type { Clock } from './clock.js';
+import type { Repos } from './db/repos/index.js';
+import type { CountingScheduler } from './metrics/counting-scheduler.js';
+import type { TrackerStatus } from './tracker/tracker.js';
 
-type Command = 'sbatch' | 'sacct' | 'squeue' | 'scancel';
+export { CountingScheduler } from './metrics/counting-scheduler.js';
 
-/** Counts every scheduler call and failure by command; the wrapped adapter does the work. */
-export class CountingScheduler implements Scheduler, SchedulerSearch {
-  readonly calls: Record<Command, number> = { sbatch: 0, sacct: 0, squeue: 0, scancel: 0 };
-  readonly errors: Record<string, number> = {};
-
-  constructor(private readonly inner: Scheduler & SchedulerSearch) {}
-
-  private async count<T>(cmd: Command, run: () => Promise<T>, calls = 1): Promise<T> {
-    this.calls[cmd] += calls;
-    try {
-      return await run();
-    } catch (err) {
-      const kind = isAgentError(err) ? ((err as { kind?: string }).kind ?? err.code) : 'unknown';
-      const key = `${cmd}|${kind}`;
-      this.errors[key] = (this.errors[key] ?? 0) + 1;
-      throw err;
-    }
-  }
-
-  version(): Promise<SlurmVersion> {
-    return this.inner.version();
-  }
-  submit(req: SubmitRequest): Promise<SubmitResult> {
-    return this.count('sbatch', () => this.inner.submit(req));
-  }
-  accounting(jobIds: string[]): Promise<JobRecord[]> {
-    return this.count('sacct', () => this.inner.accounting(jobIds), jobIds.length ? 1 : 0);
-  }
-  accountingSince(since: number): Promise<JobRecord[]> {
-    return this.count('sacct', () => this.inner.accountingSince(since));
-  }
-  queue(jobIds?: string[]): Promise<JobRecord[]> {
-    return this.count('squeue', () => this.inner.queue(jobIds), jobIds && !jobIds.length ? 0 : 1);
-  }
-  cancel(jobId: string, opts?: { signal?: string; batchOnly?: boolean }): Promise<void> {
-    return this.count('scancel', () => this.inner.cancel(jobId, opts));
-  }
-}
+/** What became of a resubmission intent: sbatch took it, refused it, or it waits for another try. */
+export type ResubmissionOutcome = 'submitted' | 'rejected' | 'retry';
 
 export interface MetricsDeps {
+  /** The registry the scheduler decorator counts on; AgentMetrics adds the rest of the emb_* series. */
+  registry: Registry;
+  clock: Clock;
+  version: string;
   repos: Repos;
   scheduler: CountingScheduler;
   tokens: { status(): TokenStatus[] };
   shardWatch: { status(): ShardStatus[]; pendingStats(): number };
   logWatch: { trackedKeys(): string[]; expectedCount(): number };
-  tracker: Tracker;
+  tracker: { status(): TrackerStatus };
 }
 
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-
 export class AgentMetrics {
-  constructor(private readonly d: MetricsDeps) {}
+  /** The exposition format's content type, for the HTTP route. */
+  readonly contentType: string;
+  private readonly process = new Registry();
+  private readonly resubmissions: Counter<'outcome'>;
+  private readonly refreshFailures: Counter<'collection'>;
+  private readonly createdAt: number;
+  private processStarted = false;
 
-  render(): string {
-    const out: string[] = [];
-    const metric = (
-      name: string,
-      type: 'gauge' | 'counter',
-      help: string,
-      samples: [Record<string, string>, number][],
-    ) => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) {
-        const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`);
-        out.push(`${name}${l.length ? `{${l.join(',')}}` : ''} ${value}`);
-      }
-    };
-    const byState = this.d.repos.tasks.countByState();
-    metric(
-      'emb_tasks',
-      'gauge',
-      'Tracked array tasks by state.',
-      TASK_STATES.map((s) => [{ state: s }, byState[s] ?? 0]),
-    );
-    const intents = this.d.repos.intents.countByState();
-    metric(
-      'emb_resubmissions_total',
-      'counter',
-      'Resubmissions (intents) by outcome.',
-      Object.entries(intents).map(([s, n]) => [{ outcome: s }, n]),
-    );
-    metric(
-      'emb_scheduler_calls_total',
-      'counter',
-      'Scheduler commands run, by command.',
-      Object.entries(this.d.scheduler.calls).map(([c, n]) => [{ command: c }, n]),
-    );
-    metric(
-      'emb_scheduler_errors_total',
-      'counter',
-      'Scheduler command failures, by command and kind.',
-      Object.entries(this.d.scheduler.errors).map(([k, n]) => {
-        const [command, kind] = k.split('|') as [string, string];
-        return [{ command, kind }, n];
-      }),
-    );
-    const t = this.d.tracker.status();
-    metric('emb_tracker_cycles_total', 'counter', 'Tracker cycles that reached the scheduler.', [
-      [{}, t.cycles],
-    ]);
-    metric('emb_live_jobs', 'gauge', 'Slurm jobs (array ids) with a live attempt.', [[{}, t.liveJobs]]);
-    metric(
-      'emb_token_seconds_left',
-      'gauge',
-      'Seconds until each SAS token expires (negative once expired).',
-      this.d.tokens
-        .status()
-        .filter((s) => s.secondsLeft !== null)
-        .map((s) => [{ collection: s.collection }, s.secondsLeft as number]),
-    );
-    const shards = this.d.shardWatch.status();
-    metric(
-      'emb_shards',
-      'gauge',
-      'Shards counted per watched folder.',
-      shards.map((s) => [{ dir: s.dir }, s.count]),
-    );
-    const logs = this.d.logWatch.trackedKeys().length;
-    metric('emb_watch_logs_tracked', 'gauge', 'Task logs being tailed.', [[{}, logs]]);
-    metric(
+  constructor(private readonly d: MetricsDeps) {
+    const registers = [d.registry];
+    this.contentType = d.registry.contentType;
+    this.createdAt = d.clock.now();
+    this.resubmissions = new Counter({
+      name: 'emb_resubmissions_total',
+      help: 'Resubmissions by outcome, counted as they happen (submitted, rejected by sbatch, retry later).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of ['submitted', 'rejected', 'retry']) this.resubmissions.inc({ outcome }, 0);
+    this.refreshFailures = new Counter({
+      name: 'emb_token_refresh_failures_total',
+      help: 'Failed SAS token requests, by collection (each retry counts).',
+      labelNames: ['collection'],
+      registers,
+    });
+    this.gauges(registers);
+  }
+
+  /** Counts one resubmission outcome (the executor calls this as it records it). */
+  resubmission(outcome: ResubmissionOutcome): void {
+    this.resubmissions.inc({ outcome });
+  }
+
+  /** Counts one failed token request for a collection. */
+  tokenRefreshFailed(collection: string): void {
+    this.refreshFailures.inc({ collection });
+  }
+
+  /** Starts the process metrics (event-loop delay sampling, GC observer). */
+  start(): void {
+    if (this.processStarted) return;
+    this.processStarted = true;
+    collectDefaultMetrics({ register: this.process });
+    // Gauges named like counters, which promtool's lint refuses; nodejs_active_{handles,requests,resources}
+    // by type say the same.
+    for (const name of ['handles', 'requests', 'resources'])
+      this.process.removeSingleMetric(`nodejs_active_${name}_total`);
+  }
+
+  stop(): void {
+    this.process.clear();
+    this.processStarted = false;
+  }
+
+  /** Everything: the agent's series and the process's. */
+  async render(): Promise<string> {
+    return `${await this.d.registry.metrics()}\n${await this.process.metrics()}`.replace(/\n{2,}/g, '\n');
+  }
+
+  /**
+   * The agent's series alone, for a node-exporter textfile: node_exporter has process_* series of its own,
+   * and a textfile that repeats them is refused.
+   */
+  renderAgentOnly(): Promise<string> {
+    return this.d.registry.metrics();
+  }
+
+  private gauges(registers: Registry[]): void {
+    const { d } = this;
+    new Gauge({
+      name: 'emb_build_info',
+      help: 'Always 1; the labels say which agent, Node.js and Slurm (as last probed) run.',
+      labelNames: ['version', 'node', 'slurm'],
+      registers,
+      collect() {
+        this.reset();
+        this.set(
+          { version: d.version, node: process.version, slurm: d.scheduler.slurmVersion ?? 'unknown' },
+          1,
+        );
+      },
+    });
+    new Gauge({
+      name: 'emb_tasks',
+      help: 'Tracked array tasks by state.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const byState = d.repos.tasks.countByState();
+        for (const state of TASK_STATES) this.set({ state }, byState[state] ?? 0);
+      },
+    });
+    let cyclesSeen = 0;
+    new Counter({
+      name: 'emb_tracker_cycles_total',
+      help: 'Tracker cycles that reached the scheduler.',
+      registers,
+      collect() {
+        const { cycles } = d.tracker.status();
+        this.inc(Math.max(0, cycles - cyclesSeen));
+        cyclesSeen = Math.max(cycles, cyclesSeen);
+      },
+    });
+    const createdAt = this.createdAt;
+    new Gauge({
+      name: 'emb_tracker_last_cycle_age_seconds',
+      help: 'Seconds since the tracker loop last finished a cycle (idle cycles count); grows if it is stuck.',
+      registers,
+      collect() {
+        const at = d.tracker.status().lastCycleAt ?? createdAt;
+        this.set(Math.max(0, d.clock.now() - at) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'emb_live_jobs',
+      help: 'Slurm jobs (array ids) with a live attempt.',
+      registers,
+      collect() {
+        this.set(d.tracker.status().liveJobs);
+      },
+    });
+    new Gauge({
+      name: 'emb_token_seconds_left',
+      help: 'Seconds until each SAS token expires (0 once expired; no sample while there is none).',
+      labelNames: ['collection'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of d.tokens.status()) {
+          if (s.secondsLeft !== null) this.set({ collection: s.collection }, s.secondsLeft);
+        }
+      },
+    });
+    new Gauge({
+      name: 'emb_shards',
+      help: 'Shards counted per watched folder.',
+      labelNames: ['dir'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of d.shardWatch.status()) this.set({ dir: s.dir }, s.count);
+      },
+    });
+    const simple = (name: string, help: string, value: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(value());
+        },
+      });
+    simple('emb_watch_logs_tracked', 'Task logs being tailed.', () => d.logWatch.trackedKeys().length);
+    simple(
       'emb_watch_logs_awaited',
-      'gauge',
       'Logs of pending tasks awaited (looked for by their folder, read once created).',
-      [[{}, this.d.logWatch.expectedCount()]],
+      () => d.logWatch.expectedCount(),
     );
-    metric(
+    simple(
       'emb_watch_stats_per_cycle',
-      'gauge',
       'Stat calls an idle watch cycle costs: one per shard folder and per tracked log.',
-      [[{}, shards.length + logs]],
+      () => d.shardWatch.status().length + d.logWatch.trackedKeys().length,
     );
-    metric(
+    simple(
       'emb_watch_stats_pending',
-      'gauge',
       'Shard files counted but not yet statted (first scans are spread out).',
-      [[{}, this.d.shardWatch.pendingStats()]],
+      () => d.shardWatch.pendingStats(),
     );
-    // The process's own cost, named as Prometheus client libraries name it.
-    const mem = process.memoryUsage();
-    const cpu = process.cpuUsage();
-    metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[{}, mem.rss]]);
-    metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use, in bytes.', [[{}, mem.heapUsed]]);
-    metric('nodejs_heap_total_bytes', 'gauge', 'V8 heap reserved, in bytes.', [[{}, mem.heapTotal]]);
-    metric('nodejs_external_memory_bytes', 'gauge', 'Memory outside the V8 heap (buffers, addons).', [
-      [{}, mem.external],
-    ]);
-    metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [
-      [{}, (cpu.user + cpu.system) / 1e6],
-    ]);
-    return `${out.join('\n')}\n`;
   }
 }

@@ -154,7 +154,7 @@ async function main(): Promise<void> {
         `${fmt(median(r.anon), 0)} / ${fmt(median(r.file), 0)}`,
         fmt(hwm, 0),
         fmt(cpuPct, 2),
-        `${fmt((m.get('nodejs_heap_used_bytes') ?? NaN) / MIB, 0)} / ${fmt((m.get('nodejs_heap_total_bytes') ?? NaN) / MIB, 0)}`,
+        `${fmt((m.get('nodejs_heap_size_used_bytes') ?? NaN) / MIB, 0)} / ${fmt((m.get('nodejs_heap_size_total_bytes') ?? NaN) / MIB, 0)}`,
         `${m.get('emb_watch_stats_per_cycle') ?? '?'}`,
         code === null ? `signal ${r.agent.proc.signalCode}` : code,
       ]);

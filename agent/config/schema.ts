@@ -131,6 +131,19 @@ export const ConfigSchema = z.strictObject({
       heartbeatSeconds: intervalSeconds.default(20),
     })
     .prefault({}),
+  metrics: z
+    .strictObject({
+      /**
+       * Also write the agent's metrics to this file (absolute, ending in .prom) for node-exporter's textfile
+       * collector, where nobody may scrape the login node: e.g. /var/lib/node_exporter/textfile/emb-$USER.prom.
+       */
+      textfile: z
+        .string()
+        .regex(/^\/.*\.prom$/, 'must be an absolute path ending in .prom (node_exporter reads only *.prom)')
+        .optional(),
+      textfileIntervalSeconds: positiveSeconds.default(60),
+    })
+    .prefault({}),
 });
 
 export type RawConfig = z.input<typeof ConfigSchema>;

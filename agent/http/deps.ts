@@ -49,5 +49,5 @@ export interface AppDeps {
   tokens?: { status(): TokenStatus[] };
   shards?: { status(): ShardStatus[] };
   logs?: { tail(target: string, maxBytes: number): Promise<string> };
-  metrics?: { render(): string };
+  metrics?: { render(): string | Promise<string> };
 }

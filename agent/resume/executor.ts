@@ -16,6 +16,8 @@ export interface ExecutorDeps {
   logger: Logger;
   /** The tracker looks at new jobs at once. */
   onSubmitted(): void;
+  /** Each outcome as it is recorded (metrics count them; a counter must never go down). */
+  onOutcome?(outcome: 'submitted' | 'rejected' | 'retry'): void;
 }
 
 const BACKOFF_BASE_MS = 5_000;
@@ -136,6 +138,7 @@ export class IntentExecutor {
         data: { intent: intent.id, indices: intent.indices, args: intent.args },
       });
     })();
+    this.d.onOutcome?.('submitted');
     this.d.onSubmitted();
   }
 
@@ -168,6 +171,7 @@ export class IntentExecutor {
         data: { intent: intent.id },
       });
     })();
+    this.d.onOutcome?.('rejected');
   }
 
   private retryLater(intent: IntentRow, why: string): void {
@@ -176,6 +180,7 @@ export class IntentExecutor {
     const now = clock.now();
     const delay = Math.min(BACKOFF_BASE_MS * 2 ** intent.tries, BACKOFF_CAP_MS);
     repos.intents.retryLater(intent.id, now + delay, why, now);
+    this.d.onOutcome?.('retry');
     repos.events.add({
       at: now,
       level: 'warn',

@@ -24,6 +24,7 @@ export class TokenRefresher {
   private readonly policy: BackoffPolicy;
   private readonly store: TokenStore;
   private readonly outcomes: Outcomes;
+  private readonly onRefreshFailed: (collection: string) => void;
   private readonly entries = new Map<string, Entry>();
   private readonly problems: string[];
   private schedule: Schedule | null = null;
@@ -47,6 +48,7 @@ export class TokenRefresher {
     this.policy = { ...DEFAULT_BACKOFF, ...deps.backoff };
     this.store = new TokenStore(deps.config.outDir, deps.logger, deps.onEvent);
     this.outcomes = new Outcomes(deps.logger, deps.onEvent, deps.config.refreshMarginSeconds);
+    this.onRefreshFailed = deps.onRefreshFailed ?? (() => undefined);
     this.problems = collectionProblems(deps.config.collections);
     const cron = cronProblem(deps.config.refreshCron);
     if (cron !== null) this.problems.push(`tokens.refreshCron: ${cron}`);
@@ -233,6 +235,7 @@ export class TokenRefresher {
       if (err === null || !this.running) return;
       failures += 1;
       this.outcomes.failure(e, err, this.clock.now());
+      this.onRefreshFailed(e.spec.id);
       if (!err.retryable || failures >= this.policy.maxAttempts) return;
       const now = this.clock.now();
       if (err.kind === 'rate-limited' && err.retryAfterMs !== null) {

@@ -43,6 +43,8 @@ export interface TokenRefresherDeps {
   clock: Clock;
   logger: Logger;
   onEvent: EventSink;
+  /** Called for every failed token request, retries included (metrics count them per collection). */
+  onRefreshFailed?: (collection: string) => void;
   /** Source of jitter, [0, 1). Default Math.random; tests pass a constant. */
   random?: () => number;
   /** Overrides of the default backoff (2 s doubling to 5 min, 20 % jitter, 8 attempts). */

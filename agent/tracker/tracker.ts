@@ -26,6 +26,8 @@ export interface TrackerStatus {
   lastError: string | null;
   liveJobs: number;
   cycles: number;
+  /** When the loop last finished a cycle, idle or failed ones included: a stuck tracker stops moving it. */
+  lastCycleAt: number | null;
 }
 
 export interface TrackerDeps {
@@ -44,7 +46,13 @@ export class Tracker {
   private again = false;
   private stopped = true;
   private hurryUntil = 0;
-  private readonly st: TrackerStatus = { lastPollAt: null, lastError: null, liveJobs: 0, cycles: 0 };
+  private readonly st: TrackerStatus = {
+    lastPollAt: null,
+    lastError: null,
+    liveJobs: 0,
+    cycles: 0,
+    lastCycleAt: null,
+  };
 
   constructor(deps: TrackerDeps) {
     this.d = deps;
@@ -92,6 +100,7 @@ export class Tracker {
       .catch((err: unknown) => this.d.logger.error({ err }, 'tracker cycle failed'))
       .finally(() => {
         this.running = null;
+        this.st.lastCycleAt = this.d.clock.now();
         if (this.stopped) return;
         if (this.again) {
           this.again = false;

@@ -62,9 +62,9 @@ export function optionalRoutes(app: ZodApp, deps: AppDeps): void {
   app.get(
     '/metrics',
     { schema: { summary: 'Prometheus metrics (text exposition format)', produces: [PROMETHEUS_TEXT] } },
-    (_req, reply) => {
+    async (_req, reply) => {
       if (!deps.metrics) throw absent('the metrics endpoint');
-      return reply.type(PROMETHEUS_TEXT).send(deps.metrics.render());
+      return reply.type(PROMETHEUS_TEXT).send(await deps.metrics.render());
     },
   );
 }
