@@ -199,7 +199,8 @@ case $cmd in
   build | up | status | down) [[ $# -eq 1 ]] || refuse "$cmd takes no arguments" ;;
   exec) [[ $# -ge 2 ]] || refuse "exec needs a command" ;;
   *)
-    sed -n '4,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    # The header from "Usage:" to the blank comment line before "Why".
+    sed -n '4,/^#$/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
