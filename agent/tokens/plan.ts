@@ -15,13 +15,27 @@ export interface PlanInput {
    * than the margin, or an API that keeps failing, from being asked in a loop; the schedule is not held by it.
    */
   minGapMs: number;
+  /** The held token's whole lifetime (expiry minus when it was fetched), or null when none is held. */
+  lifetimeMs?: number | null;
   /** No request before this (a 429's wait), or null. */
   notBefore: number | null;
 }
 
+/** A floor below this would let a token of a few seconds turn the refresher into a loop. */
+export const MIN_GAP_FLOOR_MS = 10_000;
+
+/**
+ * The least time between requests: minGapMs, but never more than a third of the held token's lifetime, so
+ * a short-lived token (90 s) is replaced before it expires, with room for two tries, while the API answers.
+ */
+export function gapFor(p: Pick<PlanInput, 'minGapMs' | 'lifetimeMs'>): number {
+  if (p.lifetimeMs == null || !(p.lifetimeMs > 0)) return p.minGapMs;
+  return Math.min(p.minGapMs, Math.max(MIN_GAP_FLOOR_MS, Math.floor(p.lifetimeMs / 3)));
+}
+
 /** When the next request is due: the schedule tick or expiry minus the margin, whichever is first. */
 export function nextRefreshAt(p: PlanInput): number {
-  const gapFloor = p.lastAttemptAt === null ? -Infinity : p.lastAttemptAt + p.minGapMs;
+  const gapFloor = p.lastAttemptAt === null ? -Infinity : p.lastAttemptAt + gapFor(p);
   // A missing token is due at once (or a gap after a failed try); a held one at expiry minus the margin.
   const urgent =
     p.expiryMs === null ? Math.max(p.now, gapFloor) : Math.max(p.expiryMs - p.marginMs, gapFloor);

@@ -179,6 +179,7 @@ export class TokenRefresher {
       marginMs: this.config.refreshMarginSeconds * 1000,
       lastAttemptAt: e.lastAttemptAt,
       minGapMs: this.policy.capMs,
+      lifetimeMs: e.expiryMs !== null && e.lastRefreshAt !== null ? e.expiryMs - e.lastRefreshAt : null,
       notBefore: this.notBefore,
     });
     if (e.expiryMs !== null && e.expiryMs > now) {

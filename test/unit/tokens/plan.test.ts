@@ -1,6 +1,6 @@
 // The refresher's pure decisions: when the next request is due, and the state shown.
 import t from 'tap';
-import { nextRefreshAt, tokenState } from '../../../agent/tokens/plan.js';
+import { gapFor, nextRefreshAt, tokenState } from '../../../agent/tokens/plan.js';
 
 const M = 60_000;
 const base = { now: 100 * M, marginMs: 15 * M, lastAttemptAt: null, minGapMs: 5 * M, notBefore: null };
@@ -45,4 +45,25 @@ t.test('tokenState', async (t) => {
   t.equal(tokenState({ ...s, expiryMs: 130 * M, lastErrorAt: 95 * M }), 'error');
   t.equal(tokenState({ ...s, expiryMs: 130 * M, lastErrorAt: 80 * M }), 'fresh', 'an older error is history');
   t.equal(tokenState({ ...s, expiryMs: 90 * M, lastErrorAt: 95 * M }), 'expired');
+});
+
+t.test('the floor between requests scales with the token lifetime, within [10 s, minGap]', async (t) => {
+  t.equal(gapFor({ minGapMs: 5 * M, lifetimeMs: 90_000 }), 30_000);
+  t.equal(gapFor({ minGapMs: 5 * M, lifetimeMs: 24 * 60 * M }), 5 * M);
+  t.equal(gapFor({ minGapMs: 5 * M, lifetimeMs: 3_000 }), 10_000);
+  t.equal(gapFor({ minGapMs: 5 * M, lifetimeMs: null }), 5 * M);
+  // 90 s token fetched at 100 min, margin 60 s: due at expiry - margin, not five minutes on.
+  const now = 100 * M;
+  t.equal(
+    nextRefreshAt({
+      ...base,
+      now,
+      marginMs: 60_000,
+      expiryMs: now + 90_000,
+      lastAttemptAt: now,
+      lifetimeMs: 90_000,
+      cronNext: null,
+    }),
+    now + 30_000,
+  );
 });

@@ -233,3 +233,33 @@ t.test(
     );
   },
 );
+
+t.test(
+  '90-second tokens with a 60 s margin: always replaced before they expire, never asked in a loop',
+  async (t) => {
+    const h = await harness(t, { tokens: { refreshCron: '0 0 1 1 *', refreshMarginSeconds: 60 } });
+    h.server.lifetimeMs = 90_000;
+    await h.refresher.refreshNow();
+    const from = h.clock.now();
+    const end = from + 30 * MIN;
+    for (let due = h.clock.nextDue(); due !== null && due <= end; due = h.clock.nextDue()) {
+      await h.step();
+      const rec = h.readRecord('usda-cdl');
+      t.ok(
+        Date.parse(rec.expiry) > h.clock.now(),
+        `the file holds a valid token at +${(h.clock.now() - from) / 1000} s`,
+      );
+    }
+    const gaps = h.server.requests
+      .filter((r) => r.at > from)
+      .map((r, i, all) => r.at - (i === 0 ? from : all[i - 1]!.at));
+    t.ok(
+      gaps.length > 0 && gaps.every((g) => g >= 10_000),
+      `never two requests within 10 s: ${[...new Set(gaps)].join(', ')} ms`,
+    );
+    t.ok(
+      h.server.count() <= 2 + (30 * MIN) / 30_000,
+      'at most one request per 30 s (a third of the lifetime)',
+    );
+  },
+);
