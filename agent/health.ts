@@ -15,6 +15,9 @@ import type { Tracker } from './tracker/tracker.js';
 const REPROBE_FIRST_MS = 5_000;
 const REPROBE_MAX_MS = 5 * 60_000;
 
+/** /health writes to the database at most this often: enough to show a full disk, cheap when polled. */
+const WRITE_PROBE_MS = 5_000;
+
 export interface HealthDeps {
   config: Config;
   version: string;
@@ -23,6 +26,8 @@ export interface HealthDeps {
   tracker: Tracker;
   db: Database;
   journal: string;
+  /** Rewrites one row; throws when the database cannot be written (a full disk, a read-only mount). */
+  probeWrite(): void;
 }
 
 export class HealthMonitor {
@@ -34,6 +39,8 @@ export class HealthMonitor {
   private timer: Timer | null = null;
   private stopped = false;
   private reprobeMs = REPROBE_FIRST_MS;
+  private writeProbedAt = -Infinity;
+  private writeError: string | null = null;
 
   constructor(deps: HealthDeps) {
     this.d = deps;
@@ -64,13 +71,28 @@ export class HealthMonitor {
     }
   }
 
+  /** Whether the database took a write just now (or within WRITE_PROBE_MS); the error if not. */
+  private writable(): string | null {
+    const now = this.d.clock.now();
+    if (now - this.writeProbedAt < WRITE_PROBE_MS) return this.writeError;
+    this.writeProbedAt = now;
+    try {
+      this.d.probeWrite();
+      this.writeError = null;
+    } catch (err) {
+      this.writeError = describeError(err);
+    }
+    return this.writeError;
+  }
+
   snapshot(): Health {
     const { config, tracker, db } = this.d;
     const t = tracker.status();
+    const writeError = this.writable();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     const available = this.slurmVersion !== null && t.lastError === null;
     return {
-      ok: available,
+      ok: available && writeError === null,
       version: this.d.version,
       host: config.env.hostname,
       pid: config.env.pid,
@@ -85,6 +107,8 @@ export class HealthMonitor {
         liveJobs: t.liveJobs,
       },
       db: {
+        writable: writeError === null,
+        writeError,
         path: config.dbPath,
         journal: this.d.journal,
         schemaVersion: db.pragma('user_version', { simple: true }) as number,

@@ -2,15 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import type { SubmitBody } from '../api/schemas.js';
 import type { Clock } from '../clock.js';
-import type { Repos } from '../db/repos/index.js';
+import type { Repos, SubmitRecipe } from '../db/repos/index.js';
 import { AgentError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { rebuildArgs } from '../recipe/sbatch-args.js';
 import { lookUpTagged } from '../slurm/job-tag.js';
+import { checkRequestPatterns } from '../text/linear-regex.js';
 import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
 import { schedulerFailure } from './errors.js';
 import { markersInForce, markerWarnings, resolveMarkers } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
+import { recordSubmission } from './submit-intents.js';
 
 export interface SubmitDeps {
   repos: Repos;
@@ -29,16 +31,23 @@ export interface SubmitDeps {
  * lost (a time-out after Slurm accepted the job, output the agent cannot read) the job is found by its tag
  * instead of being submitted again by a retrying user. Returns the job id.
  */
-async function sendOnce(d: SubmitDeps, body: SubmitBody, info: RecipeInfo): Promise<string> {
+async function sendOnce(
+  d: SubmitDeps,
+  body: SubmitBody,
+  info: RecipeInfo,
+  tag: string | null,
+  intentId: number,
+): Promise<string> {
   const startedSec = Math.floor(d.clock.now() / 1000) - 60;
-  const tag = info.comment === null ? `emb-agent:submit=${randomBytes(6).toString('hex')}` : null;
   const args = tag ? rebuildArgs(info.parsed, [], [`--comment=${tag}`]) : body.args;
   try {
     return (await d.scheduler.submit({ args, cwd: body.cwd, env: body.env })).jobId;
   } catch (err) {
     const failure = schedulerFailure(err, 'sbatch failed');
-    if (failure.code !== 'AGENT_ERR_SCHEDULER_TRANSIENT' && failure.code !== 'AGENT_ERR_SCHEDULER_OUTPUT')
+    if (failure.code !== 'AGENT_ERR_SCHEDULER_TRANSIENT' && failure.code !== 'AGENT_ERR_SCHEDULER_OUTPUT') {
+      closeIntent(d, intentId, failure.message);
       throw failure;
+    }
     // A time-out or unreadable answer may hide a job Slurm accepted.
     if (tag) {
       try {
@@ -48,8 +57,10 @@ async function sendOnce(d: SubmitDeps, body: SubmitBody, info: RecipeInfo): Prom
           return found.arrayJobId;
         }
         failure.message += '; no job with its tag is known to squeue or sacct';
+        closeIntent(d, intentId, failure.message);
       } catch (lookupErr) {
         d.logger.warn({ err: describeError(lookupErr) }, 'could not look up a submit whose answer was lost');
+        // Left open: the next start looks again, so a job Slurm did accept is tracked after all.
         failure.message += `; looking the job up by its tag failed too (${describeError(lookupErr)})`;
       }
     }
@@ -68,55 +79,73 @@ export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<Sub
     );
   }
   const m = markersInForce({ ...d.paths, jobDefaults: d.jobDefaults }, info, body);
+  checkRequestPatterns(m);
   const report = await markerReport(d, body.cwd, m);
-  const result = await sendOnce(d, body, info);
-  const now = d.clock.now();
-  const jobId = result;
-  const submissionId = d.repos.db.transaction(() => {
-    const id = d.repos.submissions.create({
-      name: info.name,
-      origin: 'submit',
-      args: body.args,
-      cwd: body.cwd,
-      env: body.env,
-      arraySpec: info.arraySpecText,
-      throttle: info.array?.throttle ?? null,
-      ...m,
-      recipeNotes: [...info.notes, ...report.warnings],
-      firstJobId: jobId,
-      createdAt: now,
-    });
-    const indices = info.array ? info.array.indices : [0];
-    for (const index of indices) {
-      const taskId = d.repos.tasks.ensure(id, index, 'queued', now);
-      const taskJobId = info.array ? `${jobId}_${index}` : jobId;
-      d.repos.attempts.insert({
-        taskId,
-        jobId: taskJobId,
-        arrayJobId: jobId,
-        intentId: null,
-        createdAt: now,
-      });
-      d.repos.tasks.recordAttempt(taskId, taskJobId, now);
-    }
-    d.repos.events.add({
-      at: now,
-      level: 'info',
-      kind: 'submission.created',
-      submissionId: id,
-      jobId,
-      message: `submitted ${info.name ?? 'job'} as ${jobId}${info.arraySpecText ? ` (array ${info.arraySpecText})` : ''}`,
-      data: { args: body.args, cwd: body.cwd },
-    });
-    return id;
-  })();
+  const recipe: SubmitRecipe = {
+    name: info.name,
+    origin: 'submit',
+    args: body.args,
+    cwd: body.cwd,
+    env: body.env,
+    arraySpec: info.arraySpecText,
+    throttle: info.array?.throttle ?? null,
+    ...m,
+    recipeNotes: [...info.notes, ...report.warnings],
+  };
+  const tag = info.comment === null ? `emb-agent:submit=${randomBytes(6).toString('hex')}` : null;
+  const intent = {
+    id: openIntent(d, tag, recipe, info),
+    recipe,
+    indices: info.array ? info.array.indices : [0],
+    isArray: info.array !== null,
+  };
+  const jobId = await sendOnce(d, body, info, tag, intent.id);
+  let submissionId: number;
+  try {
+    submissionId = recordSubmission(d.repos, intent, jobId, d.clock.now());
+  } catch (err) {
+    // The job exists and runs as the user: the id must reach them whatever the database says. The intent
+    // stays open, so the next start finds the job by its tag and tracks it.
+    const why = `sbatch accepted job ${jobId}, but the agent could not record it (${describeError(err)}); it is not tracked until the agent restarts with a writable database`;
+    d.logger.error({ err, jobId, intent: intent.id }, why);
+    return { submissionId: null, jobId, ...report, warnings: [...report.warnings, why] };
+  }
   d.logger.info({ submissionId, jobId }, 'submitted');
   d.onSubmitted();
   return { submissionId, jobId, ...report };
 }
 
+/** Writes the intent down before sbatch runs; a database that cannot be written refuses the submit. */
+function openIntent(d: SubmitDeps, tag: string | null, recipe: SubmitRecipe, info: RecipeInfo): number {
+  try {
+    return d.repos.submitIntents.create(
+      tag,
+      recipe,
+      info.array ? info.array.indices : [0],
+      info.array !== null,
+      d.clock.now(),
+    );
+  } catch (err) {
+    throw new AgentError(
+      'AGENT_ERR_DB',
+      `nothing was submitted: the agent cannot write its database (${describeError(err)}), so it could not track the job; free space where stateDir is and try again`,
+      { cause: err },
+    );
+  }
+}
+
+/** The submit did not reach Slurm: the intent is closed (a database error here only costs an event). */
+function closeIntent(d: SubmitDeps, intentId: number, why: string): void {
+  try {
+    d.repos.submitIntents.fail(intentId, why, d.clock.now());
+  } catch (err) {
+    d.logger.error({ err, intent: intentId }, 'could not close a submit intent; the next start will');
+  }
+}
+
 export interface SubmitReply {
-  submissionId: number;
+  /** null when sbatch accepted the job but the database could not record it (warnings say so). */
+  submissionId: number | null;
   jobId: string;
   markers: { doneMarker: string | null; progress: string | null };
   warnings: string[];

@@ -3,6 +3,7 @@
 // like `(a+)+$` cannot hold the event loop. Built-in patterns stay native RegExps: they are fixed, reviewed
 // and kept to one unbounded gap by a test, and V8's engine is several times faster on them.
 import { RE2JS } from 're2js';
+import { AgentError } from '../errors.js';
 
 const FLAG_BITS: Record<string, number> = {
   i: RE2JS.CASE_INSENSITIVE,
@@ -86,4 +87,20 @@ export function compileLinearRegex(source: string, flags: string, where: string)
   const problem = linearRegexProblem(source, flags);
   if (problem !== null) throw new LinearRegexError(where, problem);
   return new LinearRegExp(source, flags);
+}
+
+/**
+ * Refuses a submit's or adopt's patterns that RE2 cannot run, naming the option, before anything is sent
+ * to Slurm (a job-name default from the config was checked when the config was read).
+ */
+export function checkRequestPatterns(m: { checkpointRegex: string | null; doneMarker: string | null }): void {
+  const problems: string[] = [];
+  const check = (where: string, source: string | null) => {
+    const problem =
+      source === null ? null : linearRegexProblem(source, where.includes('checkpoint') ? 'i' : '');
+    if (problem !== null) problems.push(`${where}: ${problem}`);
+  };
+  check('--checkpoint-regex', m.checkpointRegex);
+  if (m.doneMarker?.startsWith('log:')) check('--done-marker log:', m.doneMarker.slice(4));
+  if (problems.length) throw new AgentError('AGENT_ERR_BAD_REQUEST', problems.join('; '));
 }

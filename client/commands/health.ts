@@ -15,7 +15,8 @@ export default async function health(ctx: Context): Promise<number> {
       `${h.ok ? 'ok' : 'NOT OK'}: emb-agent ${h.version} on ${h.host} (pid ${h.pid}), since ${shortTime(h.startedAt)}, listening on ${h.listen}`,
       `scheduler: ${s.available ? 'available' : 'UNAVAILABLE'}${s.version ? `, Slurm ${s.version}${s.support ? ` (${s.support})` : ''}` : ''}, ${s.liveJobs} live job(s), last poll ${shortTime(s.lastPollAt)}`,
       ...(s.lastError ? [`  last error: ${s.lastError}`] : []),
-      `database: ${h.db.path} (${h.db.journal}, schema ${h.db.schemaVersion})`,
+      `database: ${h.db.path} (${h.db.journal}, schema ${h.db.schemaVersion})${h.db.writable ? '' : ', CANNOT BE WRITTEN'}`,
+      ...(h.db.writeError ? [`  write error: ${h.db.writeError}`] : []),
     ];
     ctx.out(`${lines.join('\n')}\n`);
   }

@@ -15,11 +15,16 @@ export default async function submit(ctx: Context): Promise<number> {
   }
   const body: SubmitBody = { args, cwd: ctx.cwd, env: submissionEnv(ctx.env), ...markerBody(options) };
   const api = await ctx.api();
-  const reply = await api.post<{ submissionId: number; jobId: string } & MarkerReport>('/submissions', body);
+  const reply = await api.post<{ submissionId: number | null; jobId: string } & MarkerReport>(
+    '/submissions',
+    body,
+  );
+  // null: the job runs, but the agent could not record it (the warning says why).
+  const what = reply.submissionId === null ? 'submitted (NOT TRACKED)' : `submitted #${reply.submissionId}`;
   ctx.out(
     ctx.parsed.global.json
       ? `${JSON.stringify(reply)}\n`
-      : [`submitted #${reply.submissionId} as job ${reply.jobId}`, ...markerLines(reply), ''].join('\n'),
+      : [`${what} as job ${reply.jobId}`, ...markerLines(reply), ''].join('\n'),
   );
   return EXIT.ok;
 }

@@ -182,7 +182,7 @@ export function makeDeps(
         lastError: null,
         liveJobs: 2,
       },
-      db: { path: '/tmp/agent.db', journal: 'wal', schemaVersion: 1 },
+      db: { writable: true, writeError: null, path: '/tmp/agent.db', journal: 'wal', schemaVersion: 1 },
     }),
     read: new RepoReadModel(repos),
     commands: stubCommands(),

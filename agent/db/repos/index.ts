@@ -4,6 +4,7 @@ import { AttemptRepo } from './attempts.js';
 import { EventRepo } from './events.js';
 import { IntentRepo } from './intents.js';
 import { SubmissionRepo } from './submissions.js';
+import { SubmitIntentRepo } from './submit-intents.js';
 import { TaskRepo } from './tasks.js';
 
 export interface Repos {
@@ -12,6 +13,7 @@ export interface Repos {
   tasks: TaskRepo;
   attempts: AttemptRepo;
   intents: IntentRepo;
+  submitIntents: SubmitIntentRepo;
   events: EventRepo;
 }
 
@@ -22,8 +24,10 @@ export function createRepos(db: Database): Repos {
     tasks: new TaskRepo(db),
     attempts: new AttemptRepo(db),
     intents: new IntentRepo(db),
+    submitIntents: new SubmitIntentRepo(db),
     events: new EventRepo(db),
   };
 }
 
 export type * from './rows.js';
+export type { SubmitIntentRow, SubmitRecipe } from './submit-intents.js';

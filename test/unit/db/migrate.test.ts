@@ -90,3 +90,25 @@ t.test('misnamed migration files are refused', async (t) => {
   writeFileSync(path.join(dir, '0001-ok.sql'), '');
   t.throws(() => loadMigrations(dir), /NNNN-name\.sql/);
 });
+
+t.test(
+  '0003-submit-intents: submit intents with a unique tag (or none), and the one-row write probe',
+  async (t) => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(
+      db,
+      loadMigrations(defaultMigrationsDir()).filter((m) => m.version <= 3),
+    );
+    t.equal(db.pragma('user_version', { simple: true }), 3);
+    const insert = db.prepare(
+      "INSERT INTO submit_intents (tag, recipe, indices, is_array, state, created_at, updated_at) VALUES (?, '{}', '[0]', 0, ?, 0, 0)",
+    );
+    insert.run('emb-agent:submit=a', 'pending');
+    insert.run(null, 'pending');
+    insert.run(null, 'failed');
+    t.throws(() => insert.run('emb-agent:submit=a', 'pending'), /UNIQUE/, 'a tag names one submit');
+    t.throws(() => insert.run('emb-agent:submit=b', 'lost'), /CHECK/);
+    t.same(db.prepare('SELECT id, at FROM write_probe').all(), [{ id: 1, at: 0 }]);
+    t.throws(() => db.prepare('INSERT INTO write_probe (id, at) VALUES (2, 0)').run(), /CHECK/);
+  },
+);
