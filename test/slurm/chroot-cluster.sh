@@ -38,7 +38,7 @@ MIRROR=${EMB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=(slurm-wlm slurmdbd munge mariadb-server strace nodejs procps iproute2 hostname)
 # Written last by build: the chroot is complete for exactly this package list.
 READY=$DIR/.emb-chroot-ready
-HOLDER=/run/emb-slurm-chroot/$SUITE.pid
+HOLDER=/run/emb-slurm-chroot/$(basename "$DIR").pid
 # The node's host name inside (cluster.sh names the node after it); not the host's, so logs tell them apart.
 NODE=emb-$SUITE
 # Slurm 24 resolves with AI_ADDRCONFIG, which ignores a namespace whose only IPv4 address is 127.0.0.1.
