@@ -17,6 +17,8 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
     '/submissions',
     {
       schema: {
+        operationId: 'submit',
+        tags: ['commands'],
         summary: 'Submit a recipe with sbatch and track it',
         body: SubmitBodySchema,
         response: { 201: SubmitReplySchema, ...ERROR_REPLIES },
@@ -29,6 +31,8 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
     '/adopt',
     {
       schema: {
+        operationId: 'adopt',
+        tags: ['commands'],
         summary: 'Track a job submitted outside the agent, recovering its recipe from the scheduler',
         body: AdoptBodySchema,
         response: { 201: AdoptReplySchema, ...ERROR_REPLIES },
@@ -51,6 +55,9 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
       url,
       {
         schema: {
+          // hold, release, resubmit
+          operationId: url.slice(1),
+          tags: ['commands'],
           summary,
           description: `target: ${TARGET_DOC}`,
           body: TargetBodySchema,

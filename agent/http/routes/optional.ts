@@ -1,4 +1,5 @@
 // Routes for parts that may be absent (tokens, shards, logs, metrics): 404 with a code when not configured.
+import { z } from 'zod';
 import { LogsQuerySchema, LogsReplySchema } from '../../api/schemas.js';
 import { ShardStatusListSchema } from '../../api/shards.js';
 import { TokenStatusListSchema } from '../../api/tokens.js';
@@ -18,6 +19,8 @@ export function optionalRoutes(app: ZodApp, deps: AppDeps): void {
     '/tokens',
     {
       schema: {
+        operationId: 'listTokens',
+        tags: ['tokens'],
         summary: 'Planetary Computer SAS tokens: expiry and refresh state, never the token itself',
         response: { 200: TokenStatusListSchema, ...ERROR_REPLIES },
       },
@@ -32,6 +35,8 @@ export function optionalRoutes(app: ZodApp, deps: AppDeps): void {
     '/shards',
     {
       schema: {
+        operationId: 'listShards',
+        tags: ['shards'],
         summary: 'Shard folders: counts, rate and ETA',
         response: { 200: ShardStatusListSchema, ...ERROR_REPLIES },
       },
@@ -46,6 +51,8 @@ export function optionalRoutes(app: ZodApp, deps: AppDeps): void {
     '/logs',
     {
       schema: {
+        operationId: 'tailLog',
+        tags: ['logs'],
         summary: "The end of a task's latest log, signatures and tokens scrubbed",
         querystring: LogsQuerySchema,
         response: { 200: LogsReplySchema, ...ERROR_REPLIES },
@@ -53,15 +60,26 @@ export function optionalRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (req) => {
       if (!deps.logs) throw absent('log reading');
-      const text = await deps.logs.tail(req.query.target, req.query.bytes);
+      const tail = await deps.logs.tail(req.query.target, req.query.bytes, req.query.attempt);
       // Job logs quote signed URLs (GDAL errors do): never pass a signature on.
-      return { target: req.query.target, text: scrubSecrets(text) };
+      return { ...tail, target: req.query.target, text: scrubSecrets(tail.text) };
     },
   );
 
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics (text exposition format)', produces: [PROMETHEUS_TEXT] } },
+    {
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['agent'],
+        summary: 'Prometheus metrics (text exposition format)',
+        produces: [PROMETHEUS_TEXT],
+        response: {
+          200: z.string().describe('The metrics, in the Prometheus text exposition format 0.0.4'),
+          ...ERROR_REPLIES,
+        },
+      },
+    },
     async (_req, reply) => {
       if (!deps.metrics) throw absent('the metrics endpoint');
       return reply.type(PROMETHEUS_TEXT).send(await deps.metrics.render());

@@ -37,6 +37,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
     '/health',
     {
       schema: {
+        operationId: 'getHealth',
+        tags: ['agent'],
         summary: 'The agent, its scheduler and its database',
         response: { 200: HealthSchema, ...ERROR_REPLIES },
       },
@@ -48,6 +50,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
     '/submissions',
     {
       schema: {
+        operationId: 'listSubmissions',
+        tags: ['submissions'],
         summary: 'Every submission with its tasks (state, attempts, latest job id, diagnosis)',
         response: { 200: SubmissionListSchema, ...ERROR_REPLIES },
       },
@@ -62,6 +66,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
     '/submissions/:id',
     {
       schema: {
+        operationId: 'getSubmission',
+        tags: ['submissions'],
         summary: "One submission with each task's attempt history and the submission's recent events",
         params: IdParamsSchema,
         response: { 200: SubmissionDetailSchema, ...ERROR_REPLIES },
@@ -78,6 +84,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
     '/jobs/:jobId',
     {
       schema: {
+        operationId: 'resolveJob',
+        tags: ['submissions'],
         summary: 'The submission (and task) a Slurm job id belongs to',
         params: JobParamsSchema,
         response: { 200: JobRefSchema, ...ERROR_REPLIES },
@@ -95,6 +103,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
     '/events',
     {
       schema: {
+        operationId: 'listEvents',
+        tags: ['events'],
         summary: 'Events, oldest first: the newest `limit`, or those after the id `after`',
         querystring: EventsQuerySchema,
         response: { 200: EventListSchema, ...ERROR_REPLIES },
