@@ -54,7 +54,7 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   tokens: {},
   events: { submission: true, follow: false, limit: true, interval: true },
   health: {},
-  logs: { bytes: true },
+  logs: { bytes: true, attempt: true },
   help: {},
 };
 

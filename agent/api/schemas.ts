@@ -229,5 +229,15 @@ export type JobRefReply = z.infer<typeof JobRefSchema>;
 export const LogsQuerySchema = z.object({
   target: TargetBodySchema.shape.target,
   bytes: z.coerce.number().int().positive().max(1_048_576).default(65_536),
+  /** Which attempt (1 = the first); default: the one the target names (its own job id), else the latest. */
+  attempt: z.coerce.number().int().positive().optional(),
 });
-export const LogsReplySchema = z.object({ target: z.string(), text: z.string() });
+export const LogsReplySchema = z.object({
+  target: z.string(),
+  text: z.string(),
+  /** The attempt shown, its job id, how many the task has, and the files read (stdout, then stderr). */
+  attempt: z.number().int().optional(),
+  attempts: z.number().int().optional(),
+  jobId: z.string().optional(),
+  paths: z.array(z.string()).optional(),
+});

@@ -15,6 +15,15 @@ import type { ShardStatus } from '../api/shards.js';
 import type { TokenStatus } from '../api/tokens.js';
 import type { Logger } from '../log.js';
 
+/** The end of one attempt's log, and which attempt and files it is. */
+export interface LogTail {
+  text: string;
+  attempt?: number;
+  attempts?: number;
+  jobId?: string;
+  paths?: string[];
+}
+
 /** What a job id names: a submission, and the task when the id names one. */
 export interface JobRef {
   submissionId: number;
@@ -48,6 +57,6 @@ export interface AppDeps {
   /** Optional parts: absent when the feature is not configured (the route then answers 404 with a code). */
   tokens?: { status(): TokenStatus[] };
   shards?: { status(): ShardStatus[] };
-  logs?: { tail(target: string, maxBytes: number): Promise<string> };
+  logs?: { tail(target: string, maxBytes: number, attempt?: number): Promise<LogTail> };
   metrics?: { render(): string | Promise<string> };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { isBannerCause } from '../diagnose/end-state.js';
 import { AgentError, describeError } from '../errors.js';
 import { compileLinearRegex } from '../text/linear-regex.js';
+import type { LogTail } from '../http/deps.js';
 import type { LogWatch } from '../watch/log-watch.js';
 import type { LogEvent } from '../watch/log-watch-types.js';
 import { DEFAULT_CHECKPOINT_REGEX } from '../watch/markers.js';
@@ -117,22 +118,35 @@ export class LogBridge {
   }
 
   /**
-   * The tail of a tracked task's latest log. Only paths the scheduler gave for a tracked attempt are ever
-   * read: the API never serves an arbitrary file.
+   * The tail of one attempt's log: the attempt `number` (1 = first), else the one whose own job id the target
+   * is, else the latest. Only paths the scheduler gave for a tracked attempt are ever read: the API never
+   * serves an arbitrary file.
    */
-  async tail(target: string, maxBytes: number): Promise<string> {
+  async tail(target: string, maxBytes: number, number?: number): Promise<LogTail> {
     const { repos, logWatch } = this.d;
     const { sub, task } = resolveTarget(repos, target);
     const t = task ?? repos.tasks.bySubmission(sub.id)[0];
-    const attempt = t && repos.attempts.latestForTask(t.id);
-    if (!attempt) throw new AgentError('AGENT_ERR_NOT_FOUND', `no attempt of "${target}" has run yet`);
-    if (logWatch.status(attempt.jobId)) return logWatch.tail(attempt.jobId, maxBytes);
+    const all = t ? repos.attempts.byTask(t.id) : [];
+    const own = all.findIndex((a) => a.jobId === target);
+    const at = number !== undefined ? number - 1 : own >= 0 ? own : all.length - 1;
+    const attempt = all[at];
+    if (!attempt) {
+      throw new AgentError(
+        'AGENT_ERR_NOT_FOUND',
+        number !== undefined
+          ? `"${target}" has ${all.length} attempt(s), not ${number}`
+          : `no attempt of "${target}" has run yet`,
+      );
+    }
     const paths = [
       ...new Set([attempt.stdoutPath, attempt.stderrPath].filter((p): p is string => p !== null)),
     ];
+    const about = { attempt: at + 1, attempts: all.length, jobId: attempt.jobId, paths };
+    if (logWatch.status(attempt.jobId))
+      return { ...about, text: await logWatch.tail(attempt.jobId, maxBytes) };
     if (!paths.length) {
       throw new AgentError('AGENT_ERR_NOT_TRACKED', `the scheduler has not named a log for ${attempt.jobId}`);
     }
-    return tailFiles(paths, maxBytes);
+    return { ...about, text: await tailFiles(paths, maxBytes) };
   }
 }

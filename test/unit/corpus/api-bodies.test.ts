@@ -134,7 +134,7 @@ t.test('bad requests: 4xx JSON with a code and a message, never 500, the command
   const repos = openRepos(t.testdir());
   seed(repos);
   const commands = stubCommands();
-  const app = buildApp(makeDeps(repos, { commands, logs: { tail: async () => 'log' } }));
+  const app = buildApp(makeDeps(repos, { commands, logs: { tail: async () => ({ text: 'log' }) } }));
   t.teardown(() => app.close());
   for (const req of CORPUS) {
     const name = `${req.method} ${req.url.slice(0, 60)} ${String(req.payload ?? '').slice(0, 70)}`;

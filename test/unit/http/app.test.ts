@@ -293,8 +293,9 @@ t.test('optional parts: 404 with a code when absent, served when present', async
     tokens: { status: () => [{ ...token, token: 'st=1&sig=SHOULDNOTSHOW' } as typeof token] },
     shards: { status: () => [shard] },
     logs: {
-      tail: async (target, max) =>
-        `tail of ${target} (${max})\nGET https://a.blob/c/x.tif?st=2&sig=ABCDEF failed\n`,
+      tail: async (target, max) => ({
+        text: `tail of ${target} (${max})\nGET https://a.blob/c/x.tif?st=2&sig=ABCDEF failed\n`,
+      }),
     },
     metrics: { render: () => '# TYPE emb_tasks gauge\nemb_tasks{state="done"} 8\n' },
   });
