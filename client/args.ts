@@ -122,7 +122,8 @@ function setGlobal(g: GlobalOptions, name: string, value: string | true): void {
 export function intOption(options: Map<string, string | true>, name: string, min = 1): number | undefined {
   const v = options.get(name);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  // Plain decimal only: Number() would also take 0x10, 1e3 or +5.
+  const n = typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v) ? Number(v) : NaN;
   if (typeof v !== 'string' || !Number.isInteger(n) || n < min) {
     throw new UsageError(`--${name} expects a whole number ≥ ${min}, got "${String(v)}"`);
   }
@@ -135,7 +136,7 @@ export function stringOption(options: Map<string, string | true>, name: string):
 }
 
 /** A job id (1234, 1234_7) or #SUBMISSION[:INDEX], as the API's TargetBodySchema accepts. */
-export const TARGET_RE = /^(\d+(_\d+)?|#\d+(:\d+)?)$/;
+export const TARGET_RE = /^([1-9]\d{0,9}(_(0|[1-9]\d{0,6}))?|#[1-9]\d{0,15}(:(0|[1-9]\d{0,6}))?)$/;
 
 export function oneTarget(positionals: string[], command: string): string {
   if (positionals.length !== 1) {

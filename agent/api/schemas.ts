@@ -2,6 +2,11 @@
 import { z } from 'zod';
 import { DiagnosisSchema } from './diagnosis.js';
 
+/** Ids as Slurm prints them: plain decimal, no leading zero (a job id fits 32 bits, an array index 7 digits). */
+const JOB = '[1-9][0-9]{0,9}';
+const INDEX = '(?:0|[1-9][0-9]{0,6})';
+const SUBMISSION = '[1-9][0-9]{0,15}';
+
 export const TASK_STATES = [
   'queued',
   'running',
@@ -145,9 +150,9 @@ export const SubmitReplySchema = z.object({
 });
 
 export const AdoptBodySchema = z.strictObject({
-  jobId: z
-    .string()
-    .regex(/^\d+$/, { message: 'a Slurm job id is a number, e.g. 1234 (the array id for an array)' }),
+  jobId: z.string().regex(new RegExp(`^${JOB}$`), {
+    message: 'a Slurm job id is a number, e.g. 1234, in plain decimal (the array id for an array)',
+  }),
   /** Slurm does not record the submitting environment; the caller's stands in for resubmissions. */
   env: z.record(noNul, noNul).optional(),
   // The same markers as submit: an adopted job is resumed by the same contract.
@@ -194,11 +199,25 @@ export const HealthSchema = z.object({
 });
 export type Health = z.infer<typeof HealthSchema>;
 
-export const IdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+/**
+ * A number in a path or query: plain decimal as Slurm prints ids. Number() would take 0x10, 1e3, +5, " 5" or
+ * "" (as 0); leading zeros are refused too, since "007" names no id the agent ever printed.
+ */
+function decimal(min: number) {
+  return z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, {
+      message: 'expected a plain decimal number (no sign, 0x, exponent or leading 0)',
+    })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(Number.MAX_SAFE_INTEGER));
+}
+
+export const IdParamsSchema = z.object({ id: decimal(1) });
 export const EventsQuerySchema = z.object({
-  submission: z.coerce.number().int().positive().optional(),
-  after: z.coerce.number().int().nonnegative().optional(),
-  limit: z.coerce.number().int().positive().max(1000).default(100),
+  submission: decimal(1).optional(),
+  after: decimal(0).optional(),
+  limit: decimal(1).pipe(z.number().max(1000)).default(100),
 });
 
 /**
@@ -206,7 +225,7 @@ export const EventsQuerySchema = z.object({
  * sbatch numbered 1234, "1234_7" for one task), or "#12" / "#12:7" for submission 12 (task 7).
  */
 export const TargetBodySchema = z.strictObject({
-  target: z.string().regex(/^(\d+(_\d+)?|#\d+(:\d+)?)$/, {
+  target: z.string().regex(new RegExp(`^(${JOB}(_${INDEX})?|#${SUBMISSION}(:${INDEX})?)$`), {
     message: 'expected a job id (1234, 1234_7) or #SUBMISSION[:INDEX]',
   }),
   /** resubmit only: also a task that is done. */
@@ -220,7 +239,9 @@ export const TargetReplySchema = z.object({
 
 /** GET /jobs/:jobId: which submission (and task) a Slurm job id belongs to. */
 export const JobParamsSchema = z.object({
-  jobId: z.string().regex(/^\d+(_\d+)?$/, { message: 'expected a Slurm job id: 1234 or 1234_7' }),
+  jobId: z.string().regex(new RegExp(`^${JOB}(_${INDEX})?$`), {
+    message: 'expected a Slurm job id: 1234 or 1234_7',
+  }),
 });
 export const JobRefSchema = z.object({ submissionId: z.number().int(), index: z.number().int().nullable() });
 export type JobRefReply = z.infer<typeof JobRefSchema>;
@@ -228,7 +249,7 @@ export type JobRefReply = z.infer<typeof JobRefSchema>;
 /** GET /logs: the end of a task's log (its latest attempt's stdout), secrets scrubbed. */
 export const LogsQuerySchema = z.object({
   target: TargetBodySchema.shape.target,
-  bytes: z.coerce.number().int().positive().max(1_048_576).default(65_536),
+  bytes: decimal(1).pipe(z.number().max(1_048_576)).default(65_536),
   /** Which attempt (1 = the first); default: the one the target names (its own job id), else the latest. */
   attempt: z.coerce.number().int().positive().optional(),
 });

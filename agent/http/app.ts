@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { registerAuth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { frameworkError, registerErrorHandling } from './errors.js';
+import { applyServerLimits, DEFAULT_LIMITS, fastifyLimitOptions } from './limits.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { optionalRoutes } from './routes/optional.js';
@@ -13,13 +14,16 @@ import type { ZodApp } from './routes/types.js';
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the default instance: fastify's generics keep pino's Logger type, which the plain
   // FastifyInstance (FastifyBaseLogger) does not accept although it is a superset of it.
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const app = Fastify({
+    ...fastifyLimitOptions(limits),
     loggerInstance: deps.logger,
     // Requests are logged once, on response, below; fastify's own pair of lines per request is too chatty
     // for a client that polls.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance;
+  applyServerLimits(app.server, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerAuth(app, deps.apiToken);

@@ -14,6 +14,7 @@ import type {
 import type { ShardStatus } from '../api/shards.js';
 import type { TokenStatus } from '../api/tokens.js';
 import type { Logger } from '../log.js';
+import type { ServerLimits } from './limits.js';
 
 /** The end of one attempt's log, and which attempt and files it is. */
 export interface LogTail {
@@ -59,4 +60,6 @@ export interface AppDeps {
   shards?: { status(): ShardStatus[] };
   logs?: { tail(target: string, maxBytes: number, attempt?: number): Promise<LogTail> };
   metrics?: { render(): string | Promise<string> };
+  /** Connection and time limits; DEFAULT_LIMITS when absent. */
+  limits?: Partial<ServerLimits>;
 }
