@@ -1,4 +1,6 @@
 // What `emb-client health` reports: is the scheduler reachable, when did the tracker last hear from it.
+import { statfsSync } from 'node:fs';
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Health } from './api/schemas.js';
 import type { Clock, Timer } from './clock.js';
@@ -17,6 +19,11 @@ const REPROBE_MAX_MS = 5 * 60_000;
 
 /** /health writes to the database at most this often: enough to show a full disk, cheap when polled. */
 const WRITE_PROBE_MS = 5_000;
+/**
+ * Below this much free space the database is reported as not writable even if the probe's one page fitted:
+ * SQLite's journal may still hold room a failed write left, while the next real transaction needs more.
+ */
+const MIN_FREE_BYTES = 1024 * 1024;
 
 export interface HealthDeps {
   config: Config;
@@ -74,15 +81,26 @@ export class HealthMonitor {
   /** Whether the database took a write just now (or within WRITE_PROBE_MS); the error if not. */
   private writable(): string | null {
     const now = this.d.clock.now();
-    if (now - this.writeProbedAt < WRITE_PROBE_MS) return this.writeError;
-    this.writeProbedAt = now;
-    try {
-      this.d.probeWrite();
-      this.writeError = null;
-    } catch (err) {
-      this.writeError = describeError(err);
+    if (now - this.writeProbedAt >= WRITE_PROBE_MS) {
+      this.writeProbedAt = now;
+      try {
+        this.d.probeWrite();
+        this.writeError = null;
+      } catch (err) {
+        this.writeError = describeError(err);
+      }
     }
-    return this.writeError;
+    if (this.writeError !== null) return this.writeError;
+    // statfs is cheap: asked every time, so a disk that just filled up shows at once.
+    try {
+      const fs = statfsSync(path.dirname(this.d.config.dbPath));
+      const free = fs.bavail * fs.bsize;
+      if (free < MIN_FREE_BYTES)
+        return `the filesystem holding the database is full (${Math.floor(free / 1024)} KiB free)`;
+    } catch (err) {
+      return `cannot tell the free space where the database is: ${describeError(err)}`;
+    }
+    return null;
   }
 
   snapshot(): Health {

@@ -72,7 +72,8 @@ export async function startAgent(
   proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const tokenFile = path.join(stateDir, 'api-token');
+  // A test may put the state elsewhere (a small tmpfs): the token is where the config says.
+  const tokenFile = path.join(String(doc.stateDir), 'api-token');
   const handle: AgentHandle = {
     dir,
     startedAt,
