@@ -140,7 +140,8 @@ start_holder() {
   ' holder "$DIR" "$REPO" "$NODE" "$EXTRA_ADDR" </dev/null >"$log" 2>&1 &
   echo $! >"$HOLDER"
   local i
-  for ((i = 0; i < 100; i++)); do
+  # Well under a second here, but give a loaded machine time.
+  for ((i = 0; i < 300; i++)); do
     if grep -qx ready "$log" 2>/dev/null && holder_pid >/dev/null; then return 0; fi
     [[ -d /proc/$(<"$HOLDER") ]] || break
     sleep 0.1
@@ -154,7 +155,7 @@ inside() {
   local pid cwd=$REPO
   pid=$(holder_pid) || fail "the $SUITE namespaces are not running (run: $0 up)"
   [[ $PWD == "$REPO" || $PWD == "$REPO"/* ]] && cwd=$PWD
-  nsenter --target "$pid" --net --uts --mount --pid --ipc chroot "$DIR" \
+  nsenter --target "$pid" --net --uts --mount --pid chroot "$DIR" \
     env -u TMPDIR -u NODE_EXTRA_CA_CERTS PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     bash -c 'cd "$1" && shift && exec "$@"' inside "$cwd" "$@"
 }
