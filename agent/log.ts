@@ -5,10 +5,27 @@ export type { Logger };
 
 const SAS_SIG = /([?&]|\b)sig=[^&\s"']+/gi;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+/** Credentials in a query string (`?token=`, `&api_key=`...): request URLs are logged, and upstreams echo them. */
+const QUERY_SECRET =
+  /([?&](?:token|access_token|api[_-]?key|key|subscription[_-]?key|password|secret)=)[^&\s"'#]+/gi;
+/** The SAS subscription key as a header, echoed back in an error body or a dump of the request. */
+const KEY_HEADER = /(Ocp-Apim-Subscription-Key["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi;
 
-/** Removes SAS signatures and bearer tokens from free text. */
+/** Removes SAS signatures, bearer tokens, query-string credentials and subscription-key headers from free text. */
 export function scrubSecrets(text: string): string {
-  return text.replace(SAS_SIG, '$1sig=REDACTED').replace(BEARER, '$1REDACTED');
+  return text
+    .replace(SAS_SIG, '$1sig=REDACTED')
+    .replace(BEARER, '$1REDACTED')
+    .replace(QUERY_SECRET, '$1REDACTED')
+    .replace(KEY_HEADER, '$1REDACTED');
+}
+
+/** scrubSecrets, and every known secret value (a key the agent sent) replaced wherever it appears. */
+export function scrubKnown(text: string, known: readonly string[]): string {
+  let out = scrubSecrets(text);
+  // Short values would blank ordinary words; real keys and tokens are far longer.
+  for (const v of known) if (v.length >= 8) out = out.split(v).join('REDACTED');
+  return out;
 }
 
 export function createLogger(

@@ -1,7 +1,7 @@
 // One request to the Planetary Computer SAS API, its answer checked before anyone may write it.
 import { z } from 'zod';
 import { AgentError } from '../errors.js';
-import { scrubSecrets } from '../log.js';
+import { scrubKnown, scrubSecrets } from '../log.js';
 import { retryAfterMs } from './backoff.js';
 import type { CollectionSpec } from './names.js';
 
@@ -66,8 +66,11 @@ export function tokenUrl(apiBase: string, spec: CollectionSpec): string {
   return `${apiBase.replace(/\/+$/, '')}/token/${path}`;
 }
 
-/** Short, secret-free text of an upstream error body, for messages. */
-function upstreamMessage(body: string): string {
+/**
+ * Short, secret-free text of an upstream error body, for messages. An API (or a proxy before it) may echo
+ * the request back, our subscription key included: it is replaced by value, whatever its shape.
+ */
+function upstreamMessage(body: string, key: string | null): string {
   let text = body;
   try {
     const parsed = JSON.parse(body) as unknown;
@@ -80,7 +83,7 @@ function upstreamMessage(body: string): string {
     // Not JSON: the raw text (truncated) is the message; the parse error itself says nothing useful.
     void err;
   }
-  const clean = scrubSecrets(text.replace(/\s+/g, ' ').trim());
+  const clean = scrubKnown(text.replace(/\s+/g, ' ').trim(), key === null ? [] : [key]);
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 
@@ -159,7 +162,7 @@ export async function fetchSasToken(opts: FetchSasOptions): Promise<SasToken> {
   if (status >= 500) {
     throw new SasFetchError(
       'server',
-      `SAS API answered HTTP ${status} for ${opts.spec.id}: ${upstreamMessage(body)}`,
+      `SAS API answered HTTP ${status} for ${opts.spec.id}: ${upstreamMessage(body, opts.subscriptionKey)}`,
       {
         httpStatus: status,
       },
@@ -174,7 +177,7 @@ export async function fetchSasToken(opts: FetchSasOptions): Promise<SasToken> {
           : '';
     throw new SasFetchError(
       'refused',
-      `SAS API refused ${opts.spec.id} with HTTP ${status}${hint}: ${upstreamMessage(body)}`,
+      `SAS API refused ${opts.spec.id} with HTTP ${status}${hint}: ${upstreamMessage(body, opts.subscriptionKey)}`,
       { httpStatus: status },
     );
   }

@@ -22,7 +22,12 @@ export type Fault =
   | { kind: 'no-sig' }
   | { kind: 'no-se' }
   /** A correct answer whose token lives `ms` instead of the server's lifetime. */
-  | { kind: 'lifetime'; ms: number };
+  | { kind: 'lifetime'; ms: number }
+  /**
+   * An error that echoes the request back, as some gateways do: its URL, its headers (the subscription key
+   * among them, in a JSON field and as a header line) and a SAS token, in the message and beside it.
+   */
+  | { kind: 'echo'; status: number };
 
 export interface FakeSasServerOptions {
   /** The test's clock: expiry = now() + lifetimeMs. */
@@ -143,6 +148,16 @@ export class FakeSasServer {
       return;
     }
     const fault = this.queues.get(path)?.shift() ?? this.queue.shift();
+    if (fault?.kind === 'echo') {
+      const now = this.opts.now();
+      const token = this.token(now, now + this.lifetimeMs);
+      this.json(res, fault.status, {
+        statusCode: fault.status,
+        message: `rejected ${req.method} ${req.url}?${token} Ocp-Apim-Subscription-Key: ${key ?? '-'} headers=${JSON.stringify(req.headers)}`,
+        request: { url: req.url, headers: req.headers, token },
+      });
+      return;
+    }
     this.answer(res, fault);
   }
 
@@ -153,6 +168,7 @@ export class FakeSasServer {
       return { 'msft:expiry': isoSeconds(expiry), token: this.token(now, expiry) };
     };
     switch (fault?.kind) {
+      case 'echo':
       case undefined:
         return this.json(res, 200, good());
       case 'lifetime':

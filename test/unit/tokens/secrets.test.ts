@@ -82,3 +82,42 @@ t.test('the status schema drops a token field should one ever be added', async (
   ]);
   t.notOk('token' in parsed[0]!);
 });
+
+t.test('an upstream that echoes the request back: the key and tokens are scrubbed everywhere', async (t) => {
+  const KEY = 'pc-sub-key-7f3e9a1c5b2d4e6f';
+  const dir = t.testdir({ 'pc.key': `${KEY}\n` });
+  const keyFile = path.join(dir, 'pc.key');
+  await chmod(keyFile, 0o600);
+  const h = await harness(t, {
+    dir,
+    tokens: { collections: ['usda-cdl'], subscriptionKeyFile: keyFile },
+    server: { subscriptionKey: KEY },
+    backoff: { baseMs: 1000, capMs: 1000, maxAttempts: 20 },
+  });
+  h.server.fault({ kind: 'echo', status: 500 }, { kind: 'echo', status: 403 }, { kind: 'echo', status: 502 });
+  for (let i = 0; i < 6; i++) await h.step();
+  t.equal(h.server.pendingFaults(), 0, 'every echo was served');
+  t.ok(
+    h.server.requests.every((r) => r.subscriptionKey === KEY),
+    'the key was sent each time',
+  );
+  const surfaces = {
+    log: h.log.text(),
+    events: JSON.stringify(h.events),
+    status: JSON.stringify(TokenStatusListSchema.parse(h.refresher.status())),
+  };
+  t.match(surfaces.log, /SAS API (answered|refused)/, 'the failures were logged');
+  const secrets = [KEY, ...h.server.issued, ...sigValues(h.server.issued)];
+  for (const [where, body] of Object.entries(surfaces)) {
+    t.same(
+      secrets.filter((s) => body.includes(s)),
+      [],
+      `${where}: no key, token or sig`,
+    );
+  }
+  t.match(
+    surfaces.events,
+    /with HTTP 403 .*: rejected GET \/api\/sas\/v1\/token\/usda-cdl\?st=/,
+    'the echo is kept, scrubbed',
+  );
+});
