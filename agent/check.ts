@@ -1,6 +1,9 @@
-// `emb-agent check`: validates the environment the config points at, and says exactly what is wrong.
+// `emb-agent check`: validates the environment the config points at, the way `run` will meet it, and says
+// exactly what is wrong: FAIL for what run refuses or cannot work without, warn for what it works around.
+// `--json` prints the same findings as {ok, findings: [{level, what, message}]}.
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { probeListen, probeSasApi, type Finding, type Level } from './check-probes.js';
 import type { Config } from './config/load.js';
 import { describeError } from './errors.js';
 import { silentLogger } from './log.js';
@@ -13,28 +16,35 @@ import { versionSupport } from './slurm/version.js';
 import { checkTokensConfig } from './tokens/index.js';
 import { detectFsKind } from './watch/fs-kind.js';
 
-type Say = (line: string) => void;
+export type { Finding } from './check-probes.js';
 
-async function folder(say: Say, what: string, p: string, writable: boolean): Promise<boolean> {
+type Add = (level: Level, what: string, message: string) => void;
+
+/**
+ * A folder the agent reads (or writes). Missing is a warning where run copes (it watches for the folder to
+ * appear; jobs create logs/ and outputs/), a failure where it needs it (writable: it writes there).
+ */
+async function folder(add: Add, what: string, p: string, need: 'read' | 'write' | 'optional'): Promise<void> {
   const probe = p.endsWith('/*') ? p.slice(0, -2) : p;
   try {
     const st = await stat(probe);
-    if (!st.isDirectory()) {
-      say(`FAIL ${what}: ${probe} is not a folder`);
-      return false;
-    }
-    if (writable) await access(probe, constants.W_OK);
-    say(`ok   ${what}: ${probe} (${await detectFsKind(probe)})`);
-    return true;
+    if (!st.isDirectory()) return add('fail', what, `${probe} is not a folder`);
+    if (need === 'write') await access(probe, constants.W_OK);
+    add('ok', what, `${probe} (${await detectFsKind(probe)})`);
   } catch (err) {
-    say(`FAIL ${what}: ${probe}: ${describeError(err)}`);
-    return false;
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    if (missing && need === 'optional') {
+      return add(
+        'warn',
+        what,
+        `${probe} does not exist yet; the agent watches for it (create it, or fix the path)`,
+      );
+    }
+    add('fail', what, `${probe}: ${describeError(err)}`);
   }
 }
 
-export async function runCheck(config: Config, say: Say): Promise<number> {
-  let ok = true;
-  say(`ok   config: ${config.configPath ?? 'no config file; built-in defaults'}`);
+async function slurm(add: Add, config: Config): Promise<void> {
   const scheduler = new SlurmAdapter({
     timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
     binDir: config.slurm.binDir,
@@ -44,48 +54,73 @@ export async function runCheck(config: Config, say: Say): Promise<number> {
   try {
     const v = await scheduler.version();
     const support = versionSupport(v);
-    if (support.level === 'unsupported') {
-      ok = false;
-      say(`FAIL slurm: version ${v.text}: ${support.text}`);
-    } else say(`${support.level === 'newer' ? 'warn' : 'ok  '} slurm: version ${v.text}, ${support.text}`);
+    if (support.level === 'unsupported') add('fail', 'slurm', `version ${v.text}: ${support.text}`);
+    else add(support.level === 'newer' ? 'warn' : 'ok', 'slurm', `version ${v.text}, ${support.text}`);
     await scheduler.queue();
-    say('ok   slurm: squeue answers');
+    add('ok', 'slurm', 'squeue answers');
   } catch (err) {
-    ok = false;
-    say(`FAIL slurm: ${describeError(err)}`);
+    add('fail', 'slurm', describeError(err));
   }
-  ok = (await folder(say, 'workRoot', config.workRoot, false)) && ok;
-  ok = (await folder(say, 'watch.logsDir', config.watch.logsDir, false)) && ok;
-  for (const d of config.watch.shardDirs) {
-    const parent = d.path.endsWith('/*') ? d.path : path.dirname(d.path);
-    ok = (await folder(say, 'watch.shardDirs', parent, false)) && ok;
-  }
-  const unsafe = stateProblems(stateCheckFor(config));
-  for (const p of unsafe) say(`FAIL state: ${p}`);
-  ok = ok && unsafe.length === 0;
-  const stateFs = await detectFsKind(config.stateDir);
-  say(
-    `ok   stateDir: ${config.stateDir} (${stateFs}; SQLite journal: ${stateFs === 'local' ? 'WAL' : 'rollback, exclusive lock'})`,
-  );
+}
+
+async function apiToken(add: Add, file: string): Promise<void> {
   try {
-    const st = await stat(config.api.tokenFile);
+    const st = await stat(file);
     if ((st.mode & 0o077) !== 0) {
-      ok = false;
-      say(
-        `FAIL api token: ${config.api.tokenFile} is readable by others (mode ${(st.mode & 0o777).toString(8)}); the agent replaces it at start`,
+      const mode = (st.mode & 0o777).toString(8);
+      add(
+        'fail',
+        'api token',
+        `${file} is readable by others (mode ${mode}); the agent replaces it at start`,
       );
-    } else say(`ok   api token: ${config.api.tokenFile}`);
-  } catch {
-    say(`ok   api token: ${config.api.tokenFile} will be created at first start`);
+    } else add('ok', 'api token', file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return add('fail', 'api token', describeError(err));
+    add('ok', 'api token', `${file} will be created at first start`);
   }
-  const tokenProblems = await checkTokensConfig(config.tokens);
-  for (const p of tokenProblems) say(`FAIL ${p}`);
-  ok = ok && tokenProblems.length === 0;
-  if (config.tokens.collections.length) {
-    ok = (await folder(say, 'tokens.outDir parent', path.dirname(config.tokens.outDir), true)) && ok;
+}
+
+/** Every finding, in the order the text output prints them. */
+export async function checkFindings(config: Config): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add: Add = (level, what, message) => void findings.push({ level, what, message });
+  add('ok', 'config', config.configPath ?? 'no config file; built-in defaults');
+  await slurm(add, config);
+  await folder(add, 'workRoot', config.workRoot, 'optional');
+  await folder(add, 'watch.logsDir', config.watch.logsDir, 'optional');
+  for (const d of config.watch.shardDirs) {
+    await folder(add, 'watch.shardDirs', d.path.endsWith('/*') ? d.path : path.dirname(d.path), 'optional');
   }
+  for (const p of stateProblems(stateCheckFor(config))) add('fail', 'state', p);
+  const stateFs = await detectFsKind(config.stateDir);
+  const journal = stateFs === 'local' ? 'WAL' : 'rollback, exclusive lock';
+  add('ok', 'stateDir', `${config.stateDir} (${stateFs}; SQLite journal: ${journal})`);
+  await apiToken(add, config.api.tokenFile);
   const lease = await Lease.read(path.join(config.stateDir, 'agent.lease')).catch(() => null);
-  say(lease ? `info lease: ${describeHolder(lease, Date.now())}` : 'info lease: no agent holds it');
-  say(ok ? 'everything checked is in order' : 'problems found: see FAIL lines above');
+  findings.push(await probeListen(config, lease));
+  for (const p of await checkTokensConfig(config.tokens)) add('fail', 'tokens', p);
+  if (config.tokens.collections.length) {
+    await folder(add, 'tokens.outDir parent', path.dirname(config.tokens.outDir), 'write');
+    const sas = await probeSasApi(config);
+    if (sas) findings.push(sas);
+  }
+  add('info', 'lease', lease ? describeHolder(lease, Date.now()) : 'no agent holds it');
+  return findings;
+}
+
+export async function runCheck(
+  config: Config,
+  say: (line: string) => void,
+  opts: { json?: boolean } = {},
+): Promise<number> {
+  const findings = await checkFindings(config);
+  const ok = findings.every((f) => f.level !== 'fail');
+  if (opts.json) {
+    say(JSON.stringify({ ok, findings }, null, 2));
+  } else {
+    const tag: Record<Level, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: 'info' };
+    for (const f of findings) say(`${tag[f.level]} ${f.what}: ${f.message}`);
+    say(ok ? 'everything checked is in order' : 'problems found: see FAIL lines above');
+  }
   return ok ? EXIT.OK : EXIT.UNEXPECTED;
 }

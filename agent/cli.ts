@@ -8,7 +8,7 @@ const USAGE = `usage: emb-agent <command> [--config FILE]
 
 commands:
   run               run the agent in the foreground (systemd runs this)
-  check             validate the config and the environment; exit non-zero on a problem
+  check [--json]    validate the config and the environment; exit non-zero on a problem
   install-service   write the systemd user unit and print how to enable it
 
 The config file is --config, else $EMB_AGENT_CONFIG, else ~/.config/emb-agent/config.yaml
@@ -20,7 +20,11 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+      },
     });
   } catch (err) {
     console.error(`emb-agent: ${(err as Error).message}\n\n${USAGE}`);
@@ -52,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'check': {
       const { runCheck } = await import('./check.js');
-      return runCheck(config, (line) => console.log(line));
+      return runCheck(config, (line) => console.log(line), { json: parsed.values.json === true });
     }
     case 'install-service': {
       const { runInstallService } = await import('./install.js');

@@ -152,6 +152,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     db,
     journal,
     probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
+    tokens,
   });
   // An sbatch a killed agent started may still land a while after: the window allows for Slurm's own retries.
   const settler = new SubmitSettler({

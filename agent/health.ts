@@ -3,6 +3,7 @@ import { statfsSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Health } from './api/schemas.js';
+import type { TokenStatus } from './api/tokens.js';
 import type { Clock, Timer } from './clock.js';
 import type { Config } from './config/load.js';
 import { describeError } from './errors.js';
@@ -35,6 +36,10 @@ export interface HealthDeps {
   journal: string;
   /** Rewrites one row; throws when the database cannot be written (a full disk, a read-only mount). */
   probeWrite(): void;
+  /** The SAS token refresher, when collections are configured. */
+  tokens?: { status(): TokenStatus[] };
+  /** Who holds the lease and who stands by; read from the lease folder. */
+  lease?: () => Health['lease'];
 }
 
 export class HealthMonitor {
@@ -109,8 +114,9 @@ export class HealthMonitor {
     const writeError = this.writable();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     const available = this.slurmVersion !== null && t.lastError === null;
+    const failing = tokensFailing(this.d.tokens?.status() ?? []);
     return {
-      ok: available && writeError === null,
+      ok: available && writeError === null && failing.length === 0,
       version: this.d.version,
       host: config.env.hostname,
       pid: config.env.pid,
@@ -131,6 +137,20 @@ export class HealthMonitor {
         journal: this.d.journal,
         schemaVersion: db.pragma('user_version', { simple: true }) as number,
       },
+      ...(this.d.tokens ? { tokens: { failing } } : {}),
+      ...(this.d.lease ? { lease: this.d.lease() } : {}),
     };
   }
+}
+
+/**
+ * Collections whose refresh keeps failing: the token expired, or a valid one could not be refreshed inside
+ * the margin (the refresher retries with backoff), or none was ever fetched. Jobs will soon see HTTP 403.
+ */
+function tokensFailing(status: TokenStatus[]): NonNullable<Health['tokens']>['failing'] {
+  return status
+    .filter(
+      (s) => s.state === 'expired' || s.state === 'error' || (s.state === 'missing' && s.lastError !== null),
+    )
+    .map((s) => ({ collection: s.collection, state: s.state, lastError: s.lastError }));
 }

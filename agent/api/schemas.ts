@@ -196,6 +196,23 @@ export const HealthSchema = z.object({
     journal: z.string(),
     schemaVersion: z.number().int(),
   }),
+  /** SAS tokens whose refresh is failing (expired, or the last refresh failed); health is not ok meanwhile. */
+  tokens: z
+    .object({
+      failing: z.array(
+        z.object({ collection: z.string(), state: z.string(), lastError: z.string().nullable() }),
+      ),
+    })
+    .optional(),
+  /** Who holds the lease, and which agents stand by to take over (`emb-agent run --standby`). */
+  lease: z
+    .object({
+      holder: z.string().nullable(),
+      standby: z.array(
+        z.object({ host: z.string(), pid: z.number().int(), since: z.string(), heartbeatAt: z.string() }),
+      ),
+    })
+    .optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 
