@@ -47,12 +47,10 @@ export function registerAuth(app: FastifyInstance, token: string): void {
   app.post(CHALLENGE_PATH, { bodyLimit: 1024, schema: { hide: true } }, async (req, reply) => {
     const nonce = (req.body as { nonce?: unknown } | null)?.nonce;
     if (typeof nonce !== 'string' || !NONCE_RE.test(nonce)) {
-      return reply
-        .code(400)
-        .send({
-          code: 'AGENT_ERR_BAD_REQUEST',
-          message: 'body.nonce: expected 32 to 128 lower-case hex digits',
-        });
+      return reply.code(400).send({
+        code: 'AGENT_ERR_BAD_REQUEST',
+        message: 'body.nonce: expected 32 to 128 lower-case hex digits',
+      });
     }
     return { proof: listenerProof(token, nonce) };
   });
