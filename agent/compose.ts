@@ -29,6 +29,7 @@ import { TokenRefresher } from './tokens/index.js';
 import { LogBridge } from './tracker/log-bridge.js';
 import { Tracker } from './tracker/tracker.js';
 import { RepoReadModel } from './views/read-model.js';
+import { Freshness } from './tracker/freshness.js';
 import { detectFsKind } from './watch/fs-kind.js';
 import { LogWatch } from './watch/log-watch.js';
 import { ShardStore } from './watch/shard-store.js';
@@ -81,6 +82,8 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     pollSeconds: config.watch.logPollSeconds,
     mode: config.watch.mode,
     onLogEvent: (e) => bridge.onLogEvent(e),
+    // Slurm creates a task's log as it starts: look at the scheduler soon rather than at the next cycle.
+    onLogCreated: () => tracker.nudge(),
   });
   const shardWatch = new ShardWatch({
     clock,
@@ -197,7 +200,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     logger: log('http'),
     version,
     health: () => health.snapshot(),
-    read: new RepoReadModel(repos),
+    read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
     commands: {
       submit: (body) => submitRecipe(commandDeps, body),
       adopt: async (body) => {

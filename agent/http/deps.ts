@@ -32,6 +32,8 @@ export interface JobRef {
 }
 
 export interface ReadModel {
+  /** Resolves when the state is fresh enough to answer a client from (a rate-limited tracker cycle). */
+  fresh?(): Promise<void>;
   submissions(): Submission[];
   submission(id: number): SubmissionDetail | undefined;
   events(q: { submissionId?: number | undefined; afterId?: number | undefined; limit: number }): ApiEvent[];

@@ -5,11 +5,15 @@ import type { AttemptRow, Repos } from '../db/repos/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, Scheduler } from '../slurm/types.js';
+import { byJobId, mergeRecords } from './merge-records.js';
 import { isTerminal, liveTaskState } from './states.js';
 
 /** While a task is about to end (its log showed the checkpoint marker), poll this often. */
 const HURRY_POLL_MS = 3_000;
 const HURRY_FOR_MS = 3 * 60_000;
+
+/** Cycles asked for by nudge() (a log appeared, a client asked) start at least this far apart. */
+export const NUDGE_GAP_MS = 5_000;
 
 /** An attempt the scheduler has never shown us for this long is recorded as lost. */
 const LOST_AFTER_MS = 60 * 60 * 1000;
@@ -46,6 +50,13 @@ export class Tracker {
   private again = false;
   private stopped = true;
   private hurryUntil = 0;
+  /** When the latest cycle started, and when the timer will start the next one. */
+  private cycleStartedAt: number | null = null;
+  private timerDueAt: number | null = null;
+  /** A nudge came during a cycle: the next one starts NUDGE_GAP_MS after it, not a whole interval. */
+  private nudged = false;
+  /** Resolved when the next cycle to start has finished (refresh()). */
+  private waiters: (() => void)[] = [];
   private readonly st: TrackerStatus = {
     lastPollAt: null,
     lastError: null,
@@ -73,6 +84,7 @@ export class Tracker {
     this.timer?.cancel();
     this.timer = null;
     await this.running;
+    this.release(this.waiters.splice(0));
   }
 
   status(): TrackerStatus {
@@ -88,6 +100,32 @@ export class Tracker {
     this.poke();
   }
 
+  /**
+   * Something suggests a task changed state (its log appeared: it started): a cycle soon, but never sooner
+   * than NUDGE_GAP_MS after the previous one started, so a stream of such hints costs at most one cycle per
+   * gap, each still one squeue and one sacct.
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.nudged = true;
+      return;
+    }
+    const at = (this.cycleStartedAt ?? -Infinity) + NUDGE_GAP_MS;
+    const now = this.d.clock.now();
+    if (at <= now) return this.poke();
+    if (this.timerDueAt !== null && this.timerDueAt <= at) return;
+    this.schedule(at - now);
+  }
+
+  /** Runs a cycle now (or right after the one in flight) and resolves once it has finished. */
+  refresh(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.poke();
+    return done;
+  }
+
   /** Runs a cycle now (or right after the one in flight), e.g. when a log shows a task ending. */
   poke(): void {
     if (this.stopped) return;
@@ -96,23 +134,39 @@ export class Tracker {
       return;
     }
     this.timer?.cancel();
+    this.timer = null;
+    this.timerDueAt = null;
+    const waiters = this.waiters.splice(0);
+    this.cycleStartedAt = this.d.clock.now();
     this.running = this.cycle()
       .catch((err: unknown) => this.d.logger.error({ err }, 'tracker cycle failed'))
       .finally(() => {
         this.running = null;
         this.st.lastCycleAt = this.d.clock.now();
+        this.release(waiters);
         if (this.stopped) return;
         if (this.again) {
           this.again = false;
+          this.nudged = false;
           this.poke();
-        } else {
-          const hurrying = this.d.clock.now() < this.hurryUntil && this.st.liveJobs > 0;
-          this.timer = this.d.clock.setTimer(
-            hurrying ? Math.min(HURRY_POLL_MS, this.d.pollMs) : this.d.pollMs,
-            () => this.poke(),
-          );
+          return;
         }
+        const hurrying = this.d.clock.now() < this.hurryUntil && this.st.liveJobs > 0;
+        let delay = hurrying ? Math.min(HURRY_POLL_MS, this.d.pollMs) : this.d.pollMs;
+        if (this.nudged) delay = Math.min(delay, NUDGE_GAP_MS);
+        this.nudged = false;
+        this.schedule(delay);
       });
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer?.cancel();
+    this.timerDueAt = this.d.clock.now() + delayMs;
+    this.timer = this.d.clock.setTimer(delayMs, () => this.poke());
+  }
+
+  private release(waiters: (() => void)[]): void {
+    for (const resolve of waiters) resolve();
   }
 
   /** One cycle: at most one sacct and one squeue call, whatever the number of tracked tasks. */
@@ -158,8 +212,9 @@ export class Tracker {
           stdoutPath: rec.stdoutPath,
           stderrPath: rec.stderrPath,
           submittedAt: rec.submitTime,
-          startedAt: rec.startTime,
-          endedAt: rec.endTime,
+          // squeue's StartTime of a pending job and EndTime of a running one are projections, not facts.
+          startedAt: rec.state === 'PENDING' ? null : rec.startTime,
+          endedAt: terminal ? rec.endTime : null,
           ended: terminal,
         };
         // Most tasks of a long array change nothing between cycles: write only what changed.
@@ -212,38 +267,4 @@ export class Tracker {
       message: `${a.jobId} is known to neither squeue nor sacct an hour after submission; recorded as lost`,
     });
   }
-}
-
-function byJobId(records: JobRecord[]): Map<string, JobRecord> {
-  return new Map(records.map((r) => [r.jobId, r]));
-}
-
-const RANK: Record<string, number> = {
-  PENDING: 0,
-  REQUEUED: 0,
-  CONFIGURING: 1,
-  RUNNING: 1,
-  SUSPENDED: 1,
-  COMPLETING: 1,
-  RESIZING: 1,
-};
-const rank = (r: JobRecord) => (isTerminal(r.state) ? 2 : (RANK[r.state] ?? 1));
-
-/**
- * Takes whichever source is further along (sacct may still list a started task in the pending
- * remainder, squeue forgets finished jobs after MinJobAge), and fills in what it lacks from the other.
- */
-function mergeRecords(acct: JobRecord | undefined, queue: JobRecord | undefined): JobRecord | undefined {
-  if (!acct) return queue;
-  if (!queue) return acct;
-  const [main, other] = rank(queue) > rank(acct) ? [queue, acct] : [acct, queue];
-  return {
-    ...main,
-    jobIdRaw: main.jobIdRaw ?? other.jobIdRaw,
-    stdoutPath: main.stdoutPath ?? other.stdoutPath,
-    stderrPath: main.stderrPath ?? other.stderrPath,
-    startTime: main.startTime ?? other.startTime,
-    submitTime: main.submitTime ?? other.submitTime,
-    comment: main.comment ?? other.comment,
-  };
 }

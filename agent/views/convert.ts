@@ -90,8 +90,9 @@ export function attemptView(a: AttemptRow): ApiAttempt {
     exitCode: a.exitCode,
     exitSignal: a.exitSignal,
     submittedAt: isoFromSeconds(a.submittedAt),
-    startedAt: isoFromSeconds(a.startedAt),
-    endedAt: isoFromSeconds(a.endedAt),
+    // Rows written by older builds may hold squeue's projected times: only facts are shown.
+    startedAt: a.slurmState === 'PENDING' ? null : isoFromSeconds(a.startedAt),
+    endedAt: a.ended ? isoFromSeconds(a.endedAt) : null,
     stdoutPath: a.stdoutPath,
     checkpointSeen: a.checkpointSeen,
     decision: null,

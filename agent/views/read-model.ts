@@ -26,10 +26,18 @@ export class RepoReadModel implements ReadModel {
   private readonly changes: Statement<[], number>;
   private listCache: { key: string; value: Submission[] } | undefined;
 
-  constructor(repos: Repos) {
+  /** `fresh` runs before list and detail answers (agent/tracker/freshness.ts); none in tests of the views alone. */
+  constructor(
+    repos: Repos,
+    private readonly freshness?: { ensure(): Promise<void> },
+  ) {
     this.repos = repos;
     this.taskList = new TaskListQuery(repos.db);
     this.changes = repos.db.prepare<[], number>('SELECT total_changes()').pluck() as Statement<[], number>;
+  }
+
+  async fresh(): Promise<void> {
+    await this.freshness?.ensure();
   }
 
   /**

@@ -45,6 +45,8 @@ export interface LogWatchOptions {
   logger: Logger;
   diagnoser: Diagnoser;
   onLogEvent: (event: LogEvent) => void;
+  /** An awaited log (expect()) was created: its task has started, whatever the scheduler said last. */
+  onLogCreated?: (key: string) => void;
   /** watch.pollSeconds */
   pollSeconds: number;
   /** watch.mode */

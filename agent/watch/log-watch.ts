@@ -26,7 +26,10 @@ const EVENT_DELAY_MS = 500;
 const READ_CHUNK = 1024 * 1024;
 
 export class LogWatch {
-  private readonly o: Required<Omit<LogWatchOptions, 'safetyPollSeconds'>> & { safetyMs: number };
+  private readonly o: Required<Omit<LogWatchOptions, 'safetyPollSeconds' | 'onLogCreated'>> & {
+    safetyMs: number;
+    onLogCreated?: ((key: string) => void) | undefined;
+  };
   private readonly keys = new Map<string, TrackedKey>();
   private readonly kindByDir = new Map<string, Promise<WatchMode>>();
   private readonly events: FileEvents;
@@ -133,6 +136,7 @@ export class LogWatch {
     for (const { key, paths, value } of await this.lookout.poll()) {
       this.o.logger.debug({ key }, 'log created: following it');
       this.track(key, paths, value);
+      this.o.onLogCreated?.(key);
     }
     const now = this.o.clock.now();
     const due: [TrackedKey, WatchedFile][] = [];

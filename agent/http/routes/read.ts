@@ -56,9 +56,10 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
         response: { 200: SubmissionListSchema, ...ERROR_REPLIES },
       },
     },
-    (_req, reply) => {
+    async (_req, reply) => {
+      await deps.read.fresh?.();
       // A string with a JSON content type is sent untouched by fastify (the schema still documents the route).
-      void reply.type('application/json; charset=utf-8').send(listJson(deps.read.submissions()) as never);
+      return reply.type('application/json; charset=utf-8').send(listJson(deps.read.submissions()) as never);
     },
   );
 
@@ -73,7 +74,8 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
         response: { 200: SubmissionDetailSchema, ...ERROR_REPLIES },
       },
     },
-    (req) => {
+    async (req) => {
+      await deps.read.fresh?.();
       const detail = deps.read.submission(req.params.id);
       if (!detail) throw new AgentError('AGENT_ERR_NOT_FOUND', `no submission #${req.params.id}`);
       return detail;

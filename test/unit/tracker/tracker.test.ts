@@ -6,7 +6,7 @@ import { openDatabase } from '../../../agent/db/open.js';
 import { createRepos, type Repos } from '../../../agent/db/repos/index.js';
 import { silentLogger } from '../../../agent/log.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
-import { Tracker } from '../../../agent/tracker/tracker.js';
+import { NUDGE_GAP_MS, Tracker } from '../../../agent/tracker/tracker.js';
 import type { AttemptRow } from '../../../agent/db/repos/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
@@ -29,7 +29,15 @@ const sacctRow = (id: string, raw: string, state: string, start = '1795870823', 
     '',
     'sbatch --array=0-9%2 b.sbatch',
   ].join(US);
-const squeueRow = (id: string, arr: string, task: string, raw: string, state: string) =>
+const squeueRow = (
+  id: string,
+  arr: string,
+  task: string,
+  raw: string,
+  state: string,
+  start = '1795870823',
+  end = 'N/A',
+) =>
   [
     id,
     raw,
@@ -41,8 +49,8 @@ const squeueRow = (id: string, arr: string, task: string, raw: string, state: st
     'None',
     '0',
     '1795870800',
-    '1795870823',
-    'N/A',
+    start,
+    end,
     '1:00:00',
     '0:12',
     '/w',
@@ -68,7 +76,7 @@ function setup(t: Test) {
     pollMs: 60_000,
     hooks: { onEnded: async (a) => void ended.push(...a), onLogsKnown: () => undefined },
   });
-  return { fake, repos, tracker, ended };
+  return { fake, repos, tracker, ended, clock };
 }
 
 function track(repos: Repos, arrayId: string, n: number): void {
@@ -146,4 +154,56 @@ t.test('garbage from the scheduler: logged, the cycle skipped, nothing changed',
   await tracker.cycle();
   t.equal(JSON.stringify(repos.attempts.live()), before, 'a scheduler time-out changes nothing either');
   t.equal(repos.tasks.bySubmission(1).filter((x) => x.state === 'failed').length, 0, 'and fails no task');
+});
+
+t.test(
+  "squeue's projected start of a pending task and end of a running one are never recorded",
+  async (t) => {
+    const { fake, repos, tracker } = setup(t);
+    track(repos, '86', 2);
+    fake.set('squeue', {
+      stdout:
+        [
+          squeueRow('86_0', '86', '0', '91', 'RUNNING', '1795870823', '1795874423'),
+          squeueRow('86_1', '86', '1', '92', 'PENDING', '1795874423', '1795878023'),
+        ].join('\n') + '\n',
+    });
+    fake.set('sacct', { stdout: sacctRow('86_0', '91', 'RUNNING') + '\n' });
+    await tracker.cycle();
+    const a0 = repos.attempts.byJobId('86_0');
+    t.equal(a0?.startedAt, 1795870823, 'a running task started');
+    t.equal(a0?.endedAt, null, 'its EndTime is a projection');
+    t.equal(repos.attempts.byJobId('86_1')?.startedAt, null, "a pending task's StartTime is a projection");
+  },
+);
+
+/** Waits (briefly, in real time) for the fake scheduler's processes of a cycle the clock started. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+t.test('nudges: a cycle soon after, at most one per gap, none when idle', async (t) => {
+  const { fake, repos, tracker, clock } = setup(t);
+  fake.set('squeue', { stdout: squeueRow('86_0', '86', '0', '91', 'PENDING') + '\n' });
+  fake.set('sacct', { stdout: sacctRow('86_0', '91', 'PENDING', 'Unknown') + '\n' });
+  tracker.start();
+  t.teardown(() => tracker.stop());
+  await tracker.refresh();
+  t.same(fake.calls(), [], 'idle: refresh asks nothing');
+  track(repos, '86', 1);
+  await tracker.refresh();
+  const cycles = tracker.status().cycles;
+  const calls = fake.calls().length;
+  tracker.nudge();
+  tracker.nudge();
+  tracker.nudge();
+  t.equal(fake.calls().length, calls, 'not at once after a cycle');
+  await clock.advance(NUDGE_GAP_MS);
+  await until(() => tracker.status().cycles > cycles);
+  t.equal(tracker.status().cycles, cycles + 1, 'one cycle for three nudges, a gap after the last');
+  t.equal(fake.calls().length, calls + 2, 'one squeue and one sacct');
+  await clock.advance(NUDGE_GAP_MS);
+  tracker.nudge();
+  await until(() => tracker.status().cycles > cycles + 1);
+  t.equal(tracker.status().cycles, cycles + 2, 'a nudge a gap after the last cycle runs one at once');
 });
