@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { JobRecord, Scheduler } from '../slurm/types.js';
 import { isTerminal } from '../tracker/states.js';
 import { schedulerFailure } from './errors.js';
+import { checkRequestPatterns } from '../text/linear-regex.js';
 import { markersInForce, type MarkerOptions } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
 import { markerReport } from './submit.js';
@@ -62,6 +63,8 @@ async function lookUp(d: AdoptDeps, jobId: string): Promise<JobRecord[]> {
 }
 
 export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
+  // The request's own patterns must run in linear time (RE2): refused before anything is asked of Slurm.
+  checkRequestPatterns({ checkpointRegex: req.checkpointRegex ?? null, doneMarker: req.doneMarker ?? null });
   const existing = d.repos.submissions.byFirstJobId(req.jobId);
   if (existing) {
     throw new AgentError(

@@ -101,6 +101,6 @@ export function checkRequestPatterns(m: { checkpointRegex: string | null; doneMa
     if (problem !== null) problems.push(`${where}: ${problem}`);
   };
   check('--checkpoint-regex', m.checkpointRegex);
-  if (m.doneMarker?.startsWith('log:')) check('--done-marker log:', m.doneMarker.slice(4));
+  if (m.doneMarker?.startsWith('log:')) check('--done-marker log:PATTERN', m.doneMarker.slice(4));
   if (problems.length) throw new AgentError('AGENT_ERR_BAD_REQUEST', problems.join('; '));
 }

@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../../../agent/clock.js';
+import { adoptJob } from '../../../agent/commands/adopt.js';
 import { submitRecipe } from '../../../agent/commands/submit.js';
 import { SubmitSettler } from '../../../agent/commands/submit-intents.js';
 import { silentLogger } from '../../../agent/log.js';
@@ -51,7 +52,7 @@ function setup(t: Test) {
       { mode: 0o755 },
     );
   };
-  return { dir, fake, repos, submit, settle, sbatchCalls, slowSbatch };
+  return { dir, fake, deps, repos, submit, settle, sbatchCalls, slowSbatch };
 }
 
 t.test('the intent is open while sbatch runs and closed with the submission', async (t) => {
@@ -140,4 +141,14 @@ t.test('a checkpoint regex RE2 cannot run is refused before anything is written 
   });
   t.equal(sbatchCalls().length, 0);
   t.same(repos.submitIntents.pending(), []);
+});
+
+t.test('adopt refuses a pattern RE2 cannot run before asking Slurm anything', async (t) => {
+  const { fake, deps } = setup(t);
+  fake.set('sacct', { stdout: '' });
+  await t.rejects(adoptJob(deps, { jobId: '1234', doneMarker: 'log:(?<=done )ok' }), {
+    code: 'AGENT_ERR_BAD_REQUEST',
+    message: /^--done-marker log:PATTERN: .*linear time/,
+  });
+  t.same(fake.calls(), [], 'no scheduler command ran');
 });
