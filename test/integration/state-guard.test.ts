@@ -83,6 +83,11 @@ t.test('a group member plants a database: the agent refuses, naming the path and
   chmodSync(s.stateDir, 0o770);
   chmodSync(s.alice.home, 0o750);
   execFileSync('chgrp', [GROUP, s.alice.home]);
+  // Alice's home as other tests expect it: hers alone.
+  t.teardown(() => {
+    chownSync(s.alice.home, s.alice.uid, s.alice.gid);
+    chmodSync(s.alice.home, 0o700);
+  });
   execFileSync('chgrp', [GROUP, s.dir]);
   chmodSync(s.dir, 0o750);
   const planted = path.join(s.stateDir, 'agent.db');
