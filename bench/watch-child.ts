@@ -1,5 +1,5 @@
 // One side of bench/watch-footprint.ts, run in its own process so strace and /proc see only it.
-//   watch-child chokidar|agent ROOT INTERVAL_MS
+//   watch-child chokidar|agent ROOT INTERVAL_MS [MIGRATION] [ENTRY]   (ENTRY: the shardDirs form under ROOT, '*')
 // Prints JSON lines on stdout; reads commands on stdin: "watch PATH" (report when PATH is noticed), "report".
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ type Msg = Record<string, unknown>;
 const say = (m: Msg) => process.stdout.write(`${JSON.stringify(m)}\n`);
 
 async function main(): Promise<void> {
-  const [side, root, intervalText, migrationFile] = process.argv.slice(2);
+  const [side, root, intervalText, migrationFile, entry = '*'] = process.argv.slice(2);
   if (!side || !root || !intervalText)
     throw new Error('usage: watch-child chokidar|agent ROOT INTERVAL_MS [MIGRATION]');
   const interval = Number(intervalText);
@@ -45,14 +45,14 @@ async function main(): Promise<void> {
       clock,
       logger: silentLogger(),
       store: new ShardStore(db),
-      dirs: [{ path: `${root}/*`, pattern: '*.tar' }],
+      dirs: [{ path: `${root}/${entry}`, pattern: '*.tar' }],
       pollSeconds: interval / 1000,
       rateWindowMinutes: 60,
       purgeDays: 21,
       onChange: (s) => {
         const before = counts.get(s.dir) ?? 0;
         counts.set(s.dir, s.count);
-        if (target && s.count > before && path.dirname(target) === s.dir) noticed(target);
+        if (target && s.count > before && target.startsWith(`${s.dir}/`)) noticed(target);
       },
     });
     await sw.start();

@@ -1,7 +1,8 @@
 // Footprint of watching a big shard tree: chokidar 4 polling vs the agent's ShardWatch, same run, same tree,
 // plus LogWatch's bytes read per byte appended.   npx tsx bench/watch-footprint.ts
 // Env: BENCH_DIR (where to build the tree; default the OS temp dir; point it at Lustre to measure there),
-//      BENCH_FOLDERS (1000), BENCH_FILES (100 per folder), BENCH_INTERVAL_S (5), BENCH_WINDOW_CYCLES (4).
+//      BENCH_FOLDERS (1000), BENCH_FILES (100 per folder), BENCH_INTERVAL_S (5), BENCH_WINDOW_CYCLES (4),
+//      BENCH_NESTED (0; N: each folder's files spread over N per-worker sub-folders, watched as "ROOT/*/**").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -29,6 +30,12 @@ const FOLDERS = Number(process.env.BENCH_FOLDERS ?? 1000);
 const FILES = Number(process.env.BENCH_FILES ?? 100);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_S ?? 5) * 1000;
 const WINDOW_CYCLES = Number(process.env.BENCH_WINDOW_CYCLES ?? 4);
+const NESTED = Number(process.env.BENCH_NESTED ?? 0);
+/** Every folder the agent must stat per idle cycle: the folders and, nested, their sub-folders. */
+const ALL_FOLDERS = FOLDERS * (1 + NESTED);
+/** Where shard i of folder d lives. */
+const folderOf = (d: number, i: number) =>
+  path.join(`d-${String(d).padStart(4, '0')}`, NESTED ? `worker-${String(i % NESTED).padStart(2, '0')}` : '');
 const NOTICE_SAMPLES = 3;
 // Node's young generation grows to 32 MB under a burst of long-lived allocations (the first scan); the agent
 // is meant to run with a small one. BENCH_NODE_FLAGS='' measures Node's defaults.
@@ -51,9 +58,9 @@ interface SideResult {
 function generate(root: string): void {
   const old = new Date(Date.now() - 10 * DAY);
   for (let d = 0; d < FOLDERS; d++) {
-    const dir = path.join(root, `d-${String(d).padStart(4, '0')}`);
-    mkdirSync(dir);
     for (let i = 0; i < FILES; i++) {
+      const dir = path.join(root, folderOf(d, i));
+      if (i < Math.max(NESTED, 1)) mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `shard-${d % 16}-${String(i).padStart(6, '0')}.tar`);
       writeFileSync(file, Buffer.alloc(1 + ((d * 7 + i * 13) % 2048)));
       // A tree built over days: files are older than the "still growing" window.
@@ -137,7 +144,7 @@ async function measure(
   const migration = path.join(REPO, 'migrations', '0002-shard-samples.sql');
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, childJs, side, root, String(INTERVAL_MS), migration],
+    [...NODE_FLAGS, childJs, side, root, String(INTERVAL_MS), migration, NESTED ? '*/**' : '*'],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
@@ -186,7 +193,10 @@ async function measure(
     };
     // Time to notice a new shard, NOTICE_SAMPLES times in folders picked at random, at random moments.
     for (let n = 0; n < NOTICE_SAMPLES; n++) {
-      const folder = path.join(root, `d-${String(Math.floor(Math.random() * FOLDERS)).padStart(4, '0')}`);
+      const folder = path.join(
+        root,
+        folderOf(Math.floor(Math.random() * FOLDERS), Math.floor(Math.random() * Math.max(NESTED, 1))),
+      );
       const fresh = path.join(folder, `shard-9-${side}-new-${n}.tar`);
       child.stdin!.write(`watch ${fresh}\n`);
       await it.next('armed', 10_000);
@@ -265,7 +275,9 @@ async function main(): Promise<void> {
     const logs = await logRatio(tmp);
     const s = (ms: number | null) => (ms === null ? 'not noticed' : `${(ms / 1000).toFixed(1)} s`);
     console.log(
-      `\n${FOLDERS * FILES} files in ${FOLDERS} folders, ${INTERVAL_MS / 1000} s interval, ${os.cpus().length} CPUs, ` +
+      `\n${FOLDERS * FILES} files in ${FOLDERS} folders` +
+        (NESTED ? ` of ${NESTED} sub-folders each (watched as ROOT/*/**)` : '') +
+        `, ${INTERVAL_MS / 1000} s interval, ${os.cpus().length} CPUs, ` +
         `node ${process.version} ${NODE_FLAGS.join(' ') || '(default flags)'}`,
     );
     console.log(row('metric', 'chokidar 4 polling', 'emb-agent', 'target'));
@@ -285,7 +297,7 @@ async function main(): Promise<void> {
         'stat-family calls per idle cycle',
         String(chok.statPerCycle),
         String(agent.statPerCycle),
-        `<= ${Math.round(1.1 * FOLDERS)} (1.1 x folders)`,
+        `<= ${Math.round(1.1 * ALL_FOLDERS)} (1.1 x folders)`,
       ),
     );
     console.log(

@@ -18,10 +18,18 @@ export const ListenSchema = z.string().regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\
   message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
 });
 
+/** A folder, "parent/*" (each sub-folder), and either with "/**" (their sub-folders at any depth too). */
+const ShardPathSchema = z
+  .string()
+  .min(1)
+  .refine((p) => !p.replace(/\/\*(?:\/\*\*)?$|\/\*\*$/, '').includes('*'), {
+    message: 'a "*" only as the last parts: "dir", "dir/*", "dir/**" or "dir/*/**"',
+  });
+
 export const ShardDirSchema = z.union([
-  z.string().min(1),
+  ShardPathSchema,
   z.strictObject({
-    path: z.string().min(1),
+    path: ShardPathSchema,
     /** Shard count at which the build is complete; enables an ETA. */
     target: z.number().int().positive().optional(),
     /** Glob for shard file names, matched against names only. */

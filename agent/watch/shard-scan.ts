@@ -1,13 +1,16 @@
 // Counts the shards of one folder cheaply. An idle scan is one stat of the folder: its mtime changes only
 // when entries are added, removed or renamed. A changed folder is listed (readdir) and only NEW names are
 // statted; removed names are dropped by difference. Files still being written are re-statted while young.
+// A deep scanner (a "dir/**" entry) counts the shards of every sub-folder too: a file added below changes
+// only its own folder's mtime, so each sub-folder found is one stat per cycle and is listed only when it
+// changed; a new or removed sub-folder changes its parent's mtime and is found by the parent's listing.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { mapLimit } from './map-limit.js';
 import { indexOf, type IndexRule } from './shard-index.js';
 import { FolderChange } from './folder-change.js';
-import { ShardTable } from './shard-table.js';
+import { ShardTable, type ShardVisitor } from './shard-table.js';
 import { statCheap } from './stat-cheap.js';
 
 /** Shared by the folders of one cycle: at most `left` per-file stats in total. */
@@ -40,26 +43,48 @@ export class FolderScanner {
   error: string | null = null;
   lastScanAt: number | null = null;
   private readonly change = new FolderChange();
+  /** Sub-folders by name, for a deep scanner. */
+  private readonly children = new Map<string, FolderScanner>();
 
   constructor(
     dir: string,
     private readonly match: (name: string) => boolean,
     private readonly indexRule: IndexRule,
+    /** Count shards in sub-folders at any depth (hidden ones and symbolic links excepted). */
+    private readonly deep = false,
   ) {
     this.dir = dir;
   }
 
+  /** Shards here and, for a deep scanner, below. */
   get count(): number {
-    return this.table.count;
+    return this.sum((s) => s.table.count);
   }
 
   get bytes(): number {
-    return this.table.bytes;
+    return this.sum((s) => s.table.bytes);
   }
 
   /** Shards counted but not statted yet (the stat budget ran out): bytes is a lower bound meanwhile. */
   get pendingStats(): number {
-    return this.table.pending;
+    return this.sum((s) => s.table.pending);
+  }
+
+  /** Folders this scanner stats each cycle: itself and the sub-folders it found. */
+  get folderCount(): number {
+    return this.sum(() => 1);
+  }
+
+  /** Visits every shard here and below. */
+  forEach(visit: ShardVisitor): void {
+    this.table.forEach(visit);
+    for (const c of this.children.values()) c.forEach(visit);
+  }
+
+  private sum(of: (s: FolderScanner) => number): number {
+    let n = of(this);
+    for (const c of this.children.values()) n += c.sum(of);
+    return n;
   }
 
   async scan(ctx: ScanContext): Promise<ScanOutcome> {
@@ -78,12 +103,18 @@ export class FolderScanner {
       this.exists = false;
       this.error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : describeError(err);
       this.table.clear();
+      this.children.clear();
       this.change.reset();
       outcome.changed = existed;
       return outcome;
     }
     if (this.change.due(mtimeMs)) outcome.listed = await this.list();
     outcome.statted = await this.statFiles(ctx, outcome.listed || ctx.refreshDue);
+    const below = await mapLimit([...this.children.values()], ctx.concurrency, (c) => c.scan(ctx));
+    for (const o of below) {
+      outcome.listed ||= o.listed;
+      outcome.statted += o.statted;
+    }
     outcome.changed = this.count !== count || this.bytes !== bytes || !existed;
     return outcome;
   }
@@ -98,9 +129,26 @@ export class FolderScanner {
       return false;
     }
     const names: string[] = [];
-    for (const e of entries) if (!e.isDirectory() && this.match(e.name)) names.push(e.name);
+    const subdirs = new Set<string>();
+    for (const e of entries) {
+      if (!e.isDirectory()) {
+        if (this.match(e.name)) names.push(e.name);
+      } else if (this.deep && !e.name.startsWith('.')) subdirs.add(e.name);
+    }
     this.table.sync(names, (name) => indexOf(name, this.indexRule));
+    if (this.deep) this.syncChildren(subdirs);
     return true;
+  }
+
+  /** Follows the sub-folders of the latest listing: new ones get a scanner, gone ones are dropped. */
+  private syncChildren(subdirs: Set<string>): void {
+    for (const name of this.children.keys()) if (!subdirs.has(name)) this.children.delete(name);
+    for (const name of subdirs) {
+      if (!this.children.has(name)) {
+        const child = new FolderScanner(path.join(this.dir, name), this.match, this.indexRule, true);
+        this.children.set(name, child);
+      }
+    }
   }
 
   /** Stats new names (within the budget) and, when due, files young enough to be still growing. */

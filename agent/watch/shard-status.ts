@@ -1,6 +1,11 @@
 // Pure computations behind a shard folder's status: rate, ETA, per-task counts and purge warnings.
 import type { ShardTask } from '../api/shards.js';
-import type { ShardTable } from './shard-table.js';
+import type { ShardVisitor } from './shard-table.js';
+
+/** A folder's shards (a ShardTable, or a deep scanner's shards at every depth). */
+export interface Shards {
+  forEach(visit: ShardVisitor): void;
+}
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -28,7 +33,7 @@ export function etaSeconds(count: number, target: number | null, rate: number | 
   return Math.round(((target - count) / rate) * 3600);
 }
 
-export function perTask(table: ShardTable): ShardTask[] {
+export function perTask(table: Shards): ShardTask[] {
   const byIndex = new Map<number, ShardTask>();
   table.forEach((size, _mtime, index) => {
     if (index === null) return;
@@ -46,7 +51,7 @@ export interface AgeReport {
 }
 
 /** Ages from mtimes; files not statted yet are left out. Warns `warnDaysBefore` days before the purge age. */
-export function ages(table: ShardTable, now: number, purgeDays: number, warnDaysBefore = 3): AgeReport {
+export function ages(table: Shards, now: number, purgeDays: number, warnDaysBefore = 3): AgeReport {
   const warnAfterDays = Math.max(0, purgeDays - warnDaysBefore);
   let oldest = Number.POSITIVE_INFINITY;
   let old = 0;

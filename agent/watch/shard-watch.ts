@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { FixedRate } from './fixed-rate.js';
 import { compileGlob } from './glob.js';
 import { mapLimit } from './map-limit.js';
+import { shardEntry } from './shard-entry.js';
 import { GroupLister } from './shard-group.js';
 import { DEFAULT_INDEX_REGEX, type IndexRule } from './shard-index.js';
 import { FolderScanner, type ScanContext, type StatBudget } from './shard-scan.js';
@@ -14,7 +15,10 @@ import { ages, etaSeconds, perTask, ratePerHour } from './shard-status.js';
 import type { ShardSample, ShardStore } from './shard-store.js';
 
 export interface ShardDirSpec {
-  /** Absolute path; "parent/*" stands for every sub-folder of parent. */
+  /**
+   * Absolute path; "parent/*" stands for every sub-folder of parent; a trailing "/**" counts the shards of
+   * the sub-folders at any depth toward their entry ("parent/*\/**", "dir/**").
+   */
   path: string;
   target?: number | undefined;
   /** Glob for shard names (default "*.tar"). */
@@ -83,9 +87,9 @@ export class ShardWatch {
       (err) => opts.logger.error({ err: describeError(err) }, 'shard scan failed'),
     );
     for (const spec of opts.dirs) {
-      if (spec.path.endsWith('/*'))
-        this.groups.push({ lister: new GroupLister(spec.path.slice(0, -2)), spec });
-      else this.addFolder(spec.path, spec, null);
+      const { root, group } = shardEntry(spec.path);
+      if (group) this.groups.push({ lister: new GroupLister(root), spec });
+      else this.addFolder(root, spec, null);
     }
   }
 
@@ -130,7 +134,7 @@ export class ShardWatch {
     let n = 0;
     for (const f of this.folders.values()) {
       if (dirs && !dirs.includes(f.scanner.dir)) continue;
-      f.scanner.table.forEach((_size, mtimeMs, i) => {
+      f.scanner.forEach((_size, mtimeMs, i) => {
         if (i === index && mtimeMs !== null && mtimeMs >= since) n++;
       });
     }
@@ -151,7 +155,7 @@ export class ShardWatch {
       regex: spec.indexRegex ?? DEFAULT_INDEX_REGEX,
       workersPerTask: spec.workersPerTask,
     };
-    const scanner = new FolderScanner(dir, compileGlob(spec.pattern), rule);
+    const scanner = new FolderScanner(dir, compileGlob(spec.pattern), rule, shardEntry(spec.path).deep);
     this.folders.set(dir, { scanner, spec, group, lastSample: undefined, lastChangeAt: null });
   }
 
@@ -238,7 +242,7 @@ export class ShardWatch {
       }
     }
     const target = f.spec.target ?? null;
-    const age = ages(s.table, now, this.o.purgeDays);
+    const age = ages(s, now, this.o.purgeDays);
     return {
       dir: s.dir,
       group: f.group,
@@ -250,12 +254,19 @@ export class ShardWatch {
       target,
       ratePerHour: rate === null ? null : Math.round(rate * 100) / 100,
       etaSeconds: etaSeconds(s.count, target, rate),
-      perTask: perTask(s.table),
+      perTask: perTask(s),
       oldestAgeDays: age.oldestAgeDays,
       purge: age.purge,
       lastScanAt: s.lastScanAt === null ? null : new Date(s.lastScanAt).toISOString(),
       lastChangeAt: f.lastChangeAt === null ? null : new Date(f.lastChangeAt).toISOString(),
     };
+  }
+
+  /** Folders statted per idle cycle, sub-folders of deep entries included (the cost of watching). */
+  folderCount(): number {
+    let n = this.groups.length;
+    for (const f of this.folders.values()) n += f.scanner.folderCount;
+    return n;
   }
 
   private missingGroup(parent: string, spec: ShardDirSpec, error: string | null): ShardStatus {

@@ -119,3 +119,20 @@ t.test('tokens.apiBase: http or https only', async (t) => {
     'http://127.0.0.1:1/api',
   );
 });
+
+t.test('watch.shardDirs: "*" and "**" only as the last parts', async (t) => {
+  const problems = (doc: unknown) => {
+    try {
+      resolveConfig(doc, readRuntimeEnv(env), '/x.yaml');
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+  for (const ok of ['outputs/shards/*/**', 'outputs/shards/tessera/**', 'outputs/shards/*', '/abs/dir']) {
+    t.same(problems({ watch: { shardDirs: [ok, { path: ok }] } }), [], ok);
+  }
+  for (const bad of ['outputs/**/shards', 'outputs/*/x', 'outputs/shards*']) {
+    t.match(problems({ watch: { shardDirs: [bad] } }), [/^watch\.shardDirs\.0.*only as the last parts/], bad);
+  }
+});

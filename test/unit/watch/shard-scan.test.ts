@@ -178,3 +178,59 @@ t.test('a parent/* group lists sub-folders only when the parent changes', async 
   t.equal(missing.exists, false);
   t.same(missing.subdirs, []);
 });
+
+/** Moves a folder's mtime on by whole seconds, as a new entry would, whatever the timestamp resolution. */
+let tick = 1_800_000_000;
+function touchDir(dir: string): void {
+  tick += 10;
+  utimesSync(dir, tick, tick);
+}
+
+t.test('a deep scanner counts shards at any depth, listing only folders whose mtime changed', async (t) => {
+  const dir = t.testdir({
+    'shard-0-000001.tar': 'a',
+    train: { 'shard-0-000002.tar': 'bb', 'worker-07': { 'shard-1-000003.tar': 'ccc' } },
+    val: { 'shard-1-000004.tar': 'dddd' },
+    '.partial': { 'shard-2-000005.tar': 'e' },
+  });
+  const flat = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  await flat.scan(ctx());
+  t.equal(flat.count, 1, 'a plain entry counts its own folder only');
+  t.equal(flat.folderCount, 1);
+
+  const s = new FolderScanner(dir, compileGlob('*.tar'), rule, true);
+  let o = await s.scan(ctx());
+  t.equal(s.count, 4, 'shards of every sub-folder, hidden folders left out');
+  t.equal(s.bytes, 10);
+  t.equal(s.folderCount, 4, 'the folder, train, train/worker-07 and val');
+  const indices: (number | null)[] = [];
+  s.forEach((_size, _mtime, index) => indices.push(index));
+  t.same(indices.sort(), [0, 0, 1, 1], 'forEach visits the shards at every depth');
+  for (const d of [dir, path.join(dir, 'train'), path.join(dir, 'train/worker-07'), path.join(dir, 'val')])
+    pinMtime(d);
+  await s.scan(ctx());
+  await s.scan(ctx());
+  o = await s.scan(ctx());
+  t.notOk(o.listed, 'an idle tree lists nothing: one stat per folder');
+  t.equal(o.statted, 0);
+
+  writeFileSync(path.join(dir, 'train/worker-07/shard-1-000006.tar'), 'ffffff');
+  touchDir(path.join(dir, 'train/worker-07'));
+  o = await s.scan(ctx());
+  t.ok(o.listed && o.changed, "a new shard deep down changes only its folder's mtime, and is found");
+  t.equal(o.statted, 1, 'only the new shard is statted');
+  t.equal(s.count, 5);
+
+  mkdirSync(path.join(dir, 'test'));
+  writeFileSync(path.join(dir, 'test/shard-2-000007.tar'), 'g');
+  touchDir(dir);
+  await s.scan(ctx());
+  t.equal(s.count, 6, "a new sub-folder shows in its parent's mtime and is counted at once");
+  t.equal(s.folderCount, 5);
+
+  rmSync(path.join(dir, 'val'), { recursive: true });
+  touchDir(dir);
+  await s.scan(ctx());
+  t.equal(s.count, 5, 'a removed sub-folder takes its shards with it');
+  t.equal(s.folderCount, 4);
+});

@@ -239,3 +239,35 @@ t.test('rate and ETA arithmetic', async (t) => {
   t.equal(etaSeconds(5, null, 10), null);
   t.equal(etaSeconds(5, 10, 10), 1800);
 });
+
+t.test('parent/*/** and dir/** entries count the shards of nested folders toward their entry', async (t) => {
+  const root = t.testdir({
+    shards: {
+      aef: { 'shard-0-000001.tar': 'a' },
+      tessera: {
+        train: { 'shard-0-000002.tar': 'bb' },
+        'worker-07': { 'shard-1-000003.tar': 'ccc', deeper: { 'shard-1-000004.tar': 'dddd' } },
+      },
+    },
+  });
+  const shards = path.join(root, 'shards');
+  const { sw } = setup(t, { dirs: [{ path: `${shards}/*/**`, pattern: '*.tar' }] });
+  const list = byName(await sw.scanNow());
+  t.same(
+    list.map((s) => [path.basename(s.dir), s.count, s.bytes, s.group]),
+    [
+      ['aef', 1, 1, `${shards}/*/**`],
+      ['tessera', 3, 9, `${shards}/*/**`],
+    ],
+  );
+  t.same(list[1]?.perTask, [
+    { index: 0, count: 1, bytes: 2 },
+    { index: 1, count: 2, bytes: 7 },
+  ]);
+  t.equal(sw.shardsSince(1, 0), 2, 'the progress guard sees nested shards too');
+  t.equal(sw.folderCount(), 6, 'statted per cycle: shards, aef, tessera, train, worker-07, deeper');
+
+  const one = setup(t, { dirs: [{ path: `${shards}/tessera/**`, pattern: '*.tar' }] }).sw;
+  const [st] = await one.scanNow();
+  t.same([st?.dir, st?.count, st?.group], [`${shards}/tessera`, 3, null], 'dir/** is one entry');
+});
