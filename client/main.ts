@@ -16,12 +16,15 @@ commands:
       --checkpoint-regex RE    a log line saying the task saved a checkpoint
       --max-attempts N         cap on attempts per task
       --no-resume              track and diagnose only, never resubmit
-  adopt JOBID                track a job submitted by hand
-  hold|release|resubmit TARGET
+  adopt [MARKERS] JOBID       track a job of yours submitted by hand; MARKERS: submit's options above
+  hold|release TARGET        keep tasks from being resubmitted, or let them be again
+  resubmit [--force] TARGET  resubmit now, skipping the guards (a done task only with --force)
   shards                     shard folders: counts, rate, ETA
   tokens                     Planetary Computer SAS tokens: expiry and refresh state
   events [--submission N] [--limit N] [--follow [--interval S]]
-  logs TARGET [--bytes N]    the end of a task's latest log
+  logs TARGET [--attempt N] [--bytes N]
+                             the end of an attempt's log under a header naming the file: the latest,
+                             attempt N, or the attempt whose own job id TARGET is
   health                     the agent, the scheduler and the database
 
 TARGET: a job id (1234, 1234_7) or #SUBMISSION[:INDEX] (#12, #12:7).

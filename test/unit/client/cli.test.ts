@@ -269,6 +269,9 @@ t.test('a refused token, an unreachable agent, a missing token file', async (t) 
   const help = await client(['--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /^usage: emb-client/);
+  t.match(help.stdout, /adopt \[MARKERS\] JOBID/, "adopt takes submit's markers");
+  t.match(help.stdout, /resubmit \[--force\] TARGET/);
+  t.match(help.stdout, /logs TARGET \[--attempt N\]/);
   const none = await client([]);
   t.equal(none.code, 2);
 });
