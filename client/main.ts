@@ -16,7 +16,7 @@ commands:
       --checkpoint-regex RE    a log line saying the task saved a checkpoint
       --max-attempts N         cap on attempts per task
       --no-resume              track and diagnose only, never resubmit
-  adopt [MARKERS] JOBID       track a job of yours submitted by hand; MARKERS: submit's options above
+  adopt [MARKERS] JOBID      track a job of yours submitted by hand; MARKERS: submit's options above
   hold|release TARGET        keep tasks from being resubmitted, or let them be again
   resubmit [--force] TARGET  resubmit now, skipping the guards (a done task only with --force)
   shards                     shard folders: counts, rate, ETA
