@@ -56,9 +56,13 @@ async function crashRound(t: Test, mode: Mode): Promise<void> {
   const started = agent.startedAt;
   t.teardown(() => agent.stop('SIGKILL'));
   const markers = ['--done-marker', 'out/done-{index}', '--progress', 'out/shard-{index}-*.tar'];
-  const jobId = await submitBuilder(agent, { array: '0-1', markers, env: { SHARDS: '3', STEP: '2' } });
-  const a = await runningWithShards(agent, jobId, 0, 1);
-  const b = await runningWithShards(agent, jobId, 1, 1);
+  // A shard every 4 s: both tasks must be caught mid-way (one shard written, not all three) by client calls
+  // that take seconds each on a loaded machine; watched together, not one after the other.
+  const jobId = await submitBuilder(agent, { array: '0-1', markers, env: { SHARDS: '3', STEP: '4' } });
+  const [a, b] = await Promise.all([
+    runningWithShards(agent, jobId, 0, 1),
+    runningWithShards(agent, jobId, 1, 1),
+  ]);
   signalBatch(a.jobId as string);
   signalBatch(b.jobId as string);
   if (mode === 'after-record') {
