@@ -7,7 +7,8 @@ import { EXIT, exitCodeFor } from './service/exit-codes.js';
 const USAGE = `usage: emb-agent <command> [--config FILE]
 
 commands:
-  run               run the agent in the foreground (systemd runs this)
+  run [--standby]   run the agent in the foreground (systemd runs this); --standby waits for the lease
+                    (another login node's agent) and takes over when its holder stops heartbeating
   check [--json]    validate the config and the environment; exit non-zero on a problem
   install-service   write the systemd user unit and print how to enable it
 
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
+        standby: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': {
       const { runAgent } = await import('./main.js');
-      return runAgent(config);
+      return runAgent(config, { standby: parsed.values.standby === true });
     }
     case 'check': {
       const { runCheck } = await import('./check.js');

@@ -1,6 +1,7 @@
 // The composition root: builds every service once, wires them together, starts them in order and stops
 // them in reverse. Constructors do no I/O; this is the one place that decides what talks to what.
 import type { FastifyInstance } from 'fastify';
+import type { Health } from './api/schemas.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { ensureApiToken } from './auth/api-token.js';
@@ -47,9 +48,20 @@ export interface ComposeOptions {
   logger: Logger;
   clock: Clock;
   version: string;
+  /** Lease.fence: throws once this agent may no longer act; runs before every scheduler command. */
+  fence?: () => void;
+  /** Who holds the lease and who stands by, for /health. */
+  leaseInfo?: () => Health['lease'];
 }
 
-export async function composeAgent({ config, logger, clock, version }: ComposeOptions): Promise<Agent> {
+export async function composeAgent({
+  config,
+  logger,
+  clock,
+  version,
+  fence,
+  leaseInfo,
+}: ComposeOptions): Promise<Agent> {
   const stateFs = await detectFsKind(config.stateDir);
   const journal = stateFs === 'local' ? 'wal' : 'exclusive-rollback';
   const { db, applied } = openDatabase(config.dbPath, { journal });
@@ -69,6 +81,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     }),
     registry,
     clock,
+    fence,
   );
   const userNames = new GetentUserNames({
     timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
@@ -156,6 +169,7 @@ export async function composeAgent({ config, logger, clock, version }: ComposeOp
     journal,
     probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
     tokens,
+    ...(leaseInfo ? { lease: leaseInfo } : {}),
   });
   // An sbatch a killed agent started may still land a while after: the window allows for Slurm's own retries.
   const settler = new SubmitSettler({

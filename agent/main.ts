@@ -8,10 +8,11 @@ import { createLogger } from './log.js';
 import { EXIT, exitCodeFor } from './service/exit-codes.js';
 import { Lease } from './service/lease.js';
 import { Notifier } from './service/sd-notify.js';
+import { liveStandbys, Standby } from './service/standby.js';
 import { guardState, stateCheckFor } from './service/state-guard.js';
 import { packageVersion } from './version.js';
 
-export async function runAgent(config: Config): Promise<number> {
+export async function runAgent(config: Config, opts: { standby?: boolean } = {}): Promise<number> {
   const { env } = config;
   const logger = createLogger(config.log.level, undefined, { host: env.hostname, pid: env.pid });
   const clock = systemClock;
@@ -26,8 +27,9 @@ export async function runAgent(config: Config): Promise<number> {
   const stopped = new Promise<{ code: number; why: string }>((resolve) => {
     stopRequested = (code, why) => resolve({ code, why });
   });
+  const leaseFile = path.join(config.stateDir, 'agent.lease');
   const lease = new Lease({
-    file: path.join(config.stateDir, 'agent.lease'),
+    file: leaseFile,
     host: env.hostname,
     pid: env.pid,
     ttlMs: config.lease.ttlSeconds * 1000,
@@ -43,6 +45,19 @@ export async function runAgent(config: Config): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   for (const sig of signals) process.once(sig, onSignal);
 
+  const standby = opts.standby
+    ? new Standby({
+        lease,
+        leaseFile,
+        host: env.hostname,
+        pid: env.pid,
+        pollMs: Math.max(1000, (config.lease.heartbeatSeconds * 1000) / 2),
+        clock,
+        logger,
+      })
+    : null;
+  void stopped.then(() => standby?.stop());
+
   let agent: Agent | undefined;
   let watchdog: { cancel(): void } | undefined;
   let phase: 'start' | 'listen' = 'start';
@@ -51,10 +66,40 @@ export async function runAgent(config: Config): Promise<number> {
     // Whatever umask the agent was started with, what it creates (database, journals, lease, token) is 0600.
     process.umask(0o077);
     guardState(stateCheckFor(config), logger);
-    await lease.acquire();
+    if (standby) {
+      // Ready as a standby: systemd must neither time the start out nor restart a healthy waiting agent.
+      await notifier.ready('standing by for the lease');
+      watchdog = notifier.startWatchdog(clock);
+      // The clock's timers do not hold the process (unref): nothing else does while standing by.
+      const keepAlive = setInterval(() => undefined, 2 ** 30);
+      const got = await standby.waitForLease().finally(() => clearInterval(keepAlive));
+      watchdog.cancel();
+      if (!got) {
+        for (const sig of signals) process.removeListener(sig, onSignal);
+        logger.info('emb-agent stopped while standing by');
+        logger.flush();
+        return EXIT.OK;
+      }
+    } else await lease.acquire();
     leaseHeld = true;
     lease.start();
-    agent = await composeAgent({ config, logger, clock, version });
+    const ttlMs = config.lease.ttlSeconds * 1000;
+    agent = await composeAgent({
+      config,
+      logger,
+      clock,
+      version,
+      fence: () => lease.fence(),
+      leaseInfo: () => ({
+        holder: `${env.hostname} (pid ${env.pid})`,
+        standby: liveStandbys(leaseFile, ttlMs, clock.now()).map((s) => ({
+          host: s.host,
+          pid: s.pid,
+          since: new Date(s.since).toISOString(),
+          heartbeatAt: new Date(s.heartbeatAt).toISOString(),
+        })),
+      }),
+    });
     await agent.start();
     phase = 'listen';
     const address = await listenApp(agent.app, config.api.listen, {

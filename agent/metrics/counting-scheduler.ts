@@ -1,6 +1,7 @@
 // The scheduler decorator behind the emb_scheduler_* metrics: counts every call and failure by command and
 // times each, on the agent's own registry. It also remembers the Slurm release the version probe found,
-// for emb_build_info. The wrapped adapter does the work.
+// for emb_build_info, and runs the lease fence before each command (a tracker cycle or a resubmission by an
+// agent that lost the lease while frozen must not happen). The wrapped adapter does the work.
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import { isAgentError } from '../errors.js';
@@ -26,6 +27,8 @@ export class CountingScheduler implements Scheduler, SchedulerSearch {
     private readonly inner: Scheduler & SchedulerSearch,
     registry: Registry,
     private readonly clock: Clock,
+    /** Throws when this agent may no longer act (Lease.fence); the command then fails before it runs. */
+    private readonly fence: () => void = () => undefined,
   ) {
     this.calls = new Counter({
       name: 'emb_scheduler_calls_total',
@@ -58,6 +61,7 @@ export class CountingScheduler implements Scheduler, SchedulerSearch {
 
   private async count<T>(command: Command, run: () => Promise<T>, calls = 1): Promise<T> {
     if (calls === 0) return run();
+    this.fence();
     this.calls.inc({ command });
     const started = this.clock.now();
     try {

@@ -16,7 +16,7 @@
 // Clocks: heartbeatAt is the holder's wall time, compared with ours. Login nodes run NTP, and a TTL well
 // above the heartbeat (90 s vs 20 s) tolerates tens of seconds of skew and NFS attribute caching (60 s).
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock, Timer } from '../clock.js';
 import { AgentError, describeError } from '../errors.js';
@@ -130,6 +130,35 @@ export class Lease {
       'AGENT_ERR_LEASE_HELD',
       `cannot acquire ${this.file}: it kept changing (agents starting at once?)`,
     );
+  }
+
+  /**
+   * Throws unless the lease file names us with a heartbeat younger than the TTL. Synchronous, so it runs
+   * before anything else once a frozen agent (SIGSTOP, a VM pause) wakes up: its overdue timers fire before
+   * its heartbeat can read the file, and a resubmission sent then would go out twice. Called before every
+   * scheduler command. A foreign owner means the lease is lost (onLost); a stale body of ours only means
+   * "not now": the next heartbeat renews it, or finds that a standby took it over.
+   */
+  fence(): void {
+    if (!this.held) {
+      throw new AgentError('AGENT_ERR_LEASE_HELD', 'this agent does not hold the lease (any more)');
+    }
+    let body: LeaseBody | null = null;
+    try {
+      body = parseLeaseBody(readFileSync(this.file, 'utf8'), this.file);
+    } catch (err) {
+      // Unreadable or missing: the heartbeat repairs or re-creates it; meanwhile do nothing that matters.
+      throw new AgentError('AGENT_ERR_LEASE_HELD', `cannot confirm the lease: ${describeError(err)}`, {
+        cause: err,
+      });
+    }
+    if (body.owner !== this.owner) {
+      this.markLost(body);
+      throw new AgentError('AGENT_ERR_LEASE_HELD', 'the lease was taken over by another agent');
+    }
+    if (this.opts.clock.now() - body.heartbeatAt > this.ttlMs) {
+      throw new AgentError('AGENT_ERR_LEASE_HELD', 'our lease heartbeat is older than its TTL; waiting for it');
+    }
   }
 
   /** Heartbeats every heartbeatMs until stop(). */
