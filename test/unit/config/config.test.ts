@@ -107,11 +107,11 @@ t.test('numbers are bounded, each refusal naming its key', async (t) => {
 
 t.test('tokens.apiBase: http or https only', async (t) => {
   for (const apiBase of ['file:///etc/passwd', 'ftp://x/y', 'data:text/plain,x', 'javascript:alert(1)']) {
-    t.throws(
+    const err = t.throws(
       () => resolveConfig({ tokens: { apiBase } }, readRuntimeEnv(env), '/x.yaml'),
-      { problems: [/^tokens\.apiBase: expected an http:\/\/ or https:\/\/ URL/] },
       apiBase,
     );
+    t.match(err, { problems: [/^tokens\.apiBase: expected an http:\/\/ or https:\/\/ URL/] }, apiBase);
   }
   t.equal(
     resolveConfig({ tokens: { apiBase: 'http://127.0.0.1:1/api' } }, readRuntimeEnv(env), null).tokens
