@@ -157,7 +157,10 @@ export class Lease {
       throw new AgentError('AGENT_ERR_LEASE_HELD', 'the lease was taken over by another agent');
     }
     if (this.opts.clock.now() - body.heartbeatAt > this.ttlMs) {
-      throw new AgentError('AGENT_ERR_LEASE_HELD', 'our lease heartbeat is older than its TTL; waiting for it');
+      throw new AgentError(
+        'AGENT_ERR_LEASE_HELD',
+        'our lease heartbeat is older than its TTL; waiting for it',
+      );
     }
   }
 
