@@ -47,8 +47,9 @@ function historyLines(t: DetailTask): string[] {
     a.jobId,
     a.slurmState + (a.stateDetail ? ` ${a.stateDetail}` : ''),
     `submitted ${shortTime(a.submittedAt)}`,
-    `started ${shortTime(a.startedAt)}`,
-    `ended ${shortTime(a.endedAt)}`,
+    // Slurm's facts only: an attempt that has not started or ended has no such time (never a projection).
+    a.startedAt ? `started ${shortTime(a.startedAt)}` : 'not started',
+    a.endedAt ? `ended ${shortTime(a.endedAt)}` : '',
     a.exitCode === null ? '' : `exit ${a.exitCode}:${a.exitSignal ?? 0}`,
     a.checkpointSeen ? 'checkpoint' : '',
     a.decision ? `→ ${a.decision}` : '',

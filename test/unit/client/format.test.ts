@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { Submission, Task } from '../../../agent/api/schemas.js';
-import { renderList } from '../../../client/format/submissions.js';
+import type { Submission, SubmissionDetail, Task } from '../../../agent/api/schemas.js';
+import { renderDetail, renderList } from '../../../client/format/submissions.js';
 import { attemptsText, groupTasks, jobIdsText, taskRows } from '../../../client/format/tasks.js';
 import { columns, countsLine, ranges } from '../../../client/format/text.js';
 import { renderShards, renderTokens } from '../../../client/commands/status-lists.js';
@@ -191,4 +191,54 @@ t.test('shard and token tables', async (t) => {
   ]);
   t.match(text, /^COLLECTION\s+STATE\s+EXPIRES/);
   t.match(text, /usda-cdl\s+fresh\s+2025-03-01 11:00:00\s+30 min/);
+});
+
+t.test('show: an attempt that has not started or ended shows no such time', async (t) => {
+  const attempt = (jobId: string, slurmState: string, startedAt: string | null, endedAt: string | null) => ({
+    jobId,
+    slurmState,
+    stateDetail: null,
+    exitCode: null,
+    exitSignal: null,
+    submittedAt: '2025-03-01T10:00:00.000Z',
+    startedAt,
+    endedAt,
+    stdoutPath: null,
+    checkpointSeen: false,
+    decision: null,
+  });
+  const d = {
+    id: 1,
+    name: 'build',
+    origin: 'submit',
+    jobId: '1000',
+    cwd: '/w',
+    args: ['b.sbatch'],
+    arraySpec: '0-1',
+    throttle: null,
+    markers: {
+      doneMarker: null,
+      progress: null,
+      checkpointRegex: null,
+      maxAttempts: null,
+      resume: true,
+      resolved: { doneMarker: null, progress: null },
+    },
+    held: false,
+    recipeNotes: [],
+    createdAt: '2025-03-01T10:00:00.000Z',
+    counts: {},
+    events: [],
+    tasks: [
+      {
+        ...task(0, { state: 'running' }),
+        history: [attempt('1000_0', 'RUNNING', '2025-03-01T10:00:05.000Z', null)],
+      },
+      { ...task(1, { state: 'queued' }), history: [attempt('1000_1', 'PENDING', null, null)] },
+    ],
+  } as unknown as SubmissionDetail;
+  const running = renderDetail(d, 0);
+  t.match(running, /started 2025-03-01 10:00:05/);
+  t.notMatch(running, /ended/, 'a running attempt has no end');
+  t.match(renderDetail(d, 1), /not started/);
 });
