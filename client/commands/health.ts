@@ -17,6 +17,16 @@ export default async function health(ctx: Context): Promise<number> {
       ...(s.lastError ? [`  last error: ${s.lastError}`] : []),
       `database: ${h.db.path} (${h.db.journal}, schema ${h.db.schemaVersion})${h.db.writable ? '' : ', CANNOT BE WRITTEN'}`,
       ...(h.db.writeError ? [`  write error: ${h.db.writeError}`] : []),
+      ...(h.tokens?.failing ?? []).map(
+        (f) => `SAS token ${f.collection}: ${f.state.toUpperCase()}${f.lastError ? `: ${f.lastError}` : ''}`,
+      ),
+      ...(h.lease
+        ? [
+            `lease: held by ${h.lease.holder ?? 'nobody'}; standing by: ${
+              h.lease.standby.map((x) => `${x.host} (pid ${x.pid})`).join(', ') || 'none'
+            }`,
+          ]
+        : []),
     ];
     ctx.out(`${lines.join('\n')}\n`);
   }

@@ -112,6 +112,10 @@ t.test(
     });
     t.match(seen.lease?.holder, /^login-1 \(pid \d+\)$/, 'health names the holder');
     t.equal(standby.proc.exitCode, null, 'the standby waits instead of exiting');
+    const text = await run(process.execPath, [CLIENT_CLI, '--config', holder.config, 'health']).catch(
+      (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
+    );
+    t.match(text.stdout, /^lease: held by login-1 \(pid \d+\); standing by: login-2 \(pid \d+\)$/m);
 
     holder.proc.kill('SIGKILL');
     await once(holder.proc, 'exit');
