@@ -75,6 +75,16 @@ export class FolderScanner {
     return this.sum(() => 1);
   }
 
+  /** This folder's error, else the first of a sub-folder's (an unreadable worker folder is reported too). */
+  get treeError(): string | null {
+    if (this.error !== null) return this.error;
+    for (const c of this.children.values()) {
+      const e = c.treeError;
+      if (e !== null) return e;
+    }
+    return null;
+  }
+
   /** Visits every shard here and below. */
   forEach(visit: ShardVisitor): void {
     this.table.forEach(visit);

@@ -247,7 +247,7 @@ export class ShardWatch {
       dir: s.dir,
       group: f.group,
       missing: !s.exists && s.error === null && s.lastScanAt !== null,
-      error: s.error,
+      error: s.treeError,
       count: s.count,
       bytes: s.bytes,
       bytesPending: s.pendingStats,

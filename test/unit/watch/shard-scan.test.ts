@@ -228,6 +228,20 @@ t.test('a deep scanner counts shards at any depth, listing only folders whose mt
   t.equal(s.count, 6, "a new sub-folder shows in its parent's mtime and is counted at once");
   t.equal(s.folderCount, 5);
 
+  await s.scan(ctx()); // the parent's second look after a change
+  // The sub-folder replaced by a file behind the parent's back (its mtime set back): the sub-folder's error.
+  rmSync(path.join(dir, 'test'), { recursive: true });
+  writeFileSync(path.join(dir, 'test'), 'not a folder');
+  utimesSync(dir, tick, tick);
+  await s.scan(ctx());
+  t.match(s.treeError, /not a folder/, "a sub-folder that cannot be read is reported as the entry's error");
+  rmSync(path.join(dir, 'test'));
+  mkdirSync(path.join(dir, 'test'));
+  writeFileSync(path.join(dir, 'test/shard-2-000007.tar'), 'g');
+  utimesSync(dir, tick, tick);
+  await s.scan(ctx());
+  t.equal(s.treeError, null);
+
   rmSync(path.join(dir, 'val'), { recursive: true });
   touchDir(dir);
   await s.scan(ctx());
