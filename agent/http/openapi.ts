@@ -56,6 +56,16 @@ export function completeDocument(doc: OpenAPIV3_1.Document): OpenAPIV3_1.Documen
       }
     }
   }
+  // A tag derived above for a route that forgot its own still gets declared, as generators expect.
+  const declared = new Set((doc.tags ??= []).map((t) => t.name));
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const method of METHODS) {
+      for (const tag of item?.[method]?.tags ?? []) {
+        if (!declared.has(tag)) doc.tags.push({ name: tag, description: `Routes under /${tag}` });
+        declared.add(tag);
+      }
+    }
+  }
   return doc;
 }
 

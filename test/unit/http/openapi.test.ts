@@ -5,6 +5,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import t, { type Test } from 'tap';
 import ts from 'typescript';
 import { buildApp } from '../../../agent/http/app.js';
+import { completeDocument } from '../../../agent/http/openapi.js';
 import { silentLogger } from '../../../agent/log.js';
 import { makeDeps, openRepos, TOKEN } from '../../helpers/http-fixtures.js';
 
@@ -78,3 +79,25 @@ t.test('openapi-typescript generates a client type with every operation and path
   }
   t.match(source, /"text\/plain; version=0\.0\.4; charset=utf-8": string/, 'the metrics body is a string');
 });
+
+t.test(
+  'a route that forgets its operationId and tags still gets stable ones, and its tag is declared',
+  async (t) => {
+    const doc = completeDocument({
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      tags: [{ name: 'agent' }],
+      paths: {
+        '/jobs/{jobId}/notes': { get: { responses: { '200': { description: 'Default Response' } } } },
+      },
+    });
+    const op = doc.paths?.['/jobs/{jobId}/notes']?.get;
+    t.equal(op?.operationId, 'getJobsByJobIdNotes');
+    t.same(op?.tags, ['jobs']);
+    t.equal((op?.responses?.['200'] as OpenAPIV3_1.ResponseObject).description, 'Success');
+    t.ok(
+      doc.tags?.some((x) => x.name === 'jobs'),
+      'the derived tag is declared',
+    );
+  },
+);
