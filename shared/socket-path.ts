@@ -61,14 +61,21 @@ function lstatOrNull(p: string): Stats | null | Error {
  * other access), or null when it is. A missing folder is a problem too ("does not exist").
  */
 export function privateFolderProblem(dir: string, uid: number): string | null {
+  const st = ownFolder(dir, uid);
+  if (typeof st === 'string') return st;
+  if ((st.mode & 0o077) !== 0) return `${dir} has mode ${mode(st)}; it must be 0700`;
+  return null;
+}
+
+/** The folder's stat when it is a real directory (not a symlink) owned by uid, else why not. */
+function ownFolder(dir: string, uid: number): Stats | string {
   const st = lstatOrNull(dir);
   if (st === null) return `${dir} does not exist`;
   if (st instanceof Error) return `cannot inspect ${dir} (${st.message})`;
   if (st.isSymbolicLink()) return `${dir} is a symbolic link`;
   if (!st.isDirectory()) return `${dir} is not a folder`;
   if (st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not to you (uid ${uid})`;
-  if ((st.mode & 0o077) !== 0) return `${dir} has mode ${mode(st)}; it must be 0700`;
-  return null;
+  return st;
 }
 
 /**
@@ -77,12 +84,8 @@ export function privateFolderProblem(dir: string, uid: number): string | null {
  * written and as resolved) belongs to uid or root and is not writable by others unless sticky (/tmp).
  */
 export function socketFolderProblem(dir: string, uid: number): string | null {
-  const st = lstatOrNull(dir);
-  if (st === null) return `${dir} does not exist`;
-  if (st instanceof Error) return `cannot inspect ${dir} (${st.message})`;
-  if (st.isSymbolicLink()) return `${dir} is a symbolic link`;
-  if (!st.isDirectory()) return `${dir} is not a folder`;
-  if (st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not to you (uid ${uid})`;
+  const st = ownFolder(dir, uid);
+  if (typeof st === 'string') return st;
   if ((st.mode & 0o022) !== 0) return `${dir} has mode ${mode(st)}: others can write it`;
   let real: string;
   try {
