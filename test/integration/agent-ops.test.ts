@@ -2,8 +2,9 @@
 // closed without the token, loopback only unless asked, a 0600 socket, and clean exits with their codes.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { AGENT_CLI, startAgent } from '../helpers/agent-process.js';
@@ -74,7 +75,10 @@ t.test('listening beyond loopback is refused unless the config says so', async (
 
 t.test('a unix socket is created 0600', async (t) => {
   const dir = t.testdir();
-  const sock = path.join(dir, 'api.sock');
+  // Not under the test folder: a clone in a long path would pass the 107-byte limit of socket paths.
+  const sockDir = mkdtempSync(path.join(os.tmpdir(), 'emb-sock-'));
+  t.teardown(() => rmSync(sockDir, { recursive: true, force: true }));
+  const sock = path.join(sockDir, 'api.sock');
   const agent = await startAgent(dir, { api: { listen: `unix:${sock}` } });
   t.teardown(() => agent.stop());
   t.equal(statSync(sock).mode & 0o777, 0o600);
