@@ -208,6 +208,7 @@ elif npm run test:unit; then
   say "unit tests passed ($(elapsed "$t0"))"
 else
   say "unit tests FAILED ($(elapsed "$t0"))" >&2
+  bash "$ROOT/scripts/tap-failures.sh" "$work/.tap/test-results"
   status=1
 fi
 t0=$SECONDS
@@ -216,6 +217,7 @@ if EMB_SMOKE_NODE=$ver node_modules/.bin/tap test/smoke/node-version.smoke.ts; t
   say "smoke passed ($(elapsed "$t0"))"
 else
   say "smoke FAILED ($(elapsed "$t0"))" >&2
+  bash "$ROOT/scripts/tap-failures.sh" "$work/.tap/test-results"
   status=1
 fi
 exit "$status"

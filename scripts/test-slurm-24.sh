@@ -45,5 +45,6 @@ timed "cluster up" "$CHROOT" up || cannot "test/slurm/chroot-cluster.sh up faile
 # CI=true inside: the cluster is up, so a test that finds none must fail rather than skip.
 rc=0
 timed "tap on Slurm 24.11" env CI=true "$CHROOT" exec node_modules/.bin/tap "$@" || rc=$?
+((rc == 0)) || bash "$ROOT/scripts/tap-failures.sh"
 echo "test-slurm-24: $((SECONDS - t_all)) s in all; tap exit $rc"
 exit "$rc"
