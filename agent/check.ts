@@ -14,7 +14,7 @@ import { stateCheckFor, stateProblems } from './service/state-guard.js';
 import { SlurmAdapter } from './slurm/adapter.js';
 import { versionSupport } from './slurm/version.js';
 import { checkTokensConfig } from './tokens/index.js';
-import { detectFsKind } from './watch/fs-kind.js';
+import { detectFsKind } from './fs/fs-kind.js';
 
 export type { Finding } from './check-probes.js';
 

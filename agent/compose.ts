@@ -27,14 +27,14 @@ import { Steering } from './resume/steering.js';
 import { SlurmAdapter } from './slurm/adapter.js';
 import { GetentUserNames } from './slurm/user-names.js';
 import { TokenRefresher } from './tokens/index.js';
-import { LogBridge } from './tracker/log-bridge.js';
+import { LogBridge } from './logs/bridge.js';
 import { Tracker } from './tracker/tracker.js';
 import { RepoReadModel } from './views/read-model.js';
 import { Freshness } from './tracker/freshness.js';
-import { detectFsKind } from './watch/fs-kind.js';
-import { LogWatch } from './watch/log-watch.js';
-import { ShardStore } from './watch/shard-store.js';
-import { ShardWatch } from './watch/shard-watch.js';
+import { detectFsKind } from './fs/fs-kind.js';
+import { LogWatch } from './logs/log-watch.js';
+import { ShardStore } from './shards/store.js';
+import { ShardWatch } from './shards/shard-watch.js';
 
 export interface Agent {
   app: FastifyInstance;

@@ -8,8 +8,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { watch } from 'chokidar';
 import { systemClock, type Clock } from '../agent/clock.js';
 import { silentLogger } from '../agent/log.js';
-import { ShardStore } from '../agent/watch/shard-store.js';
-import { ShardWatch } from '../agent/watch/shard-watch.js';
+import { ShardStore } from '../agent/shards/store.js';
+import { ShardWatch } from '../agent/shards/shard-watch.js';
 
 type Msg = Record<string, unknown>;
 const say = (m: Msg) => process.stdout.write(`${JSON.stringify(m)}\n`);

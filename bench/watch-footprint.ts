@@ -22,7 +22,7 @@ import { build } from 'esbuild';
 import { systemClock } from '../agent/clock.js';
 import { Diagnoser } from '../agent/diagnose/diagnose.js';
 import { silentLogger } from '../agent/log.js';
-import { LogWatch } from '../agent/watch/log-watch.js';
+import { LogWatch } from '../agent/logs/log-watch.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');

@@ -8,7 +8,7 @@ import { isTerminal } from '../tracker/states.js';
 import { schedulerFailure } from './errors.js';
 import { checkRequestPatterns } from '../text/linear-regex.js';
 import { markersInForce, type MarkerOptions } from './markers.js';
-import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
+import { recipeInfo, type JobDefaults, type RecipeInfo } from '../recipe/info.js';
 import { markerReport } from './submit.js';
 
 export interface AdoptDeps {

@@ -4,7 +4,7 @@
 // always where the user's shards are.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobDefaults, RecipeInfo } from './recipe-info.js';
+import type { JobDefaults, RecipeInfo } from '../recipe/info.js';
 
 export interface MarkerOptions {
   doneMarker?: string | undefined;

@@ -11,7 +11,7 @@ import { checkRequestPatterns } from '../text/linear-regex.js';
 import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
 import { schedulerFailure } from './errors.js';
 import { markersInForce, markerWarnings, resolveMarkers } from './markers.js';
-import { recipeInfo, type JobDefaults, type RecipeInfo } from './recipe-info.js';
+import { recipeInfo, type JobDefaults, type RecipeInfo } from '../recipe/info.js';
 import { recordSubmission } from './submit-intents.js';
 
 export interface SubmitDeps {

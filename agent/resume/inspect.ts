@@ -2,7 +2,7 @@
 import type { Diagnosis } from '../api/diagnosis.js';
 import type { AttemptRow, SubmissionRow } from '../db/repos/index.js';
 import { compileLinearRegex } from '../text/linear-regex.js';
-import { donePathPresent, progressSince } from './markers.js';
+import { donePathPresent, progressSince } from './marker-files.js';
 
 export type LogDiagnosis = NonNullable<Diagnosis>;
 

@@ -2,10 +2,10 @@
 // bounded read of the whole log when it did not (the attempt ended before the agent started, or adopted).
 import type { AttemptRow } from '../db/repos/index.js';
 import type { Diagnoser } from '../diagnose/diagnose.js';
-import type { LogWatch } from '../watch/log-watch.js';
-import { scanFile } from '../watch/scan-file.js';
-import { tailFiles } from '../watch/tail-text.js';
-import type { LogFacts } from '../watch/log-summary.js';
+import type { LogWatch } from '../logs/log-watch.js';
+import { scanFile } from '../logs/scan-file.js';
+import { tailFiles } from '../logs/tail-text.js';
+import type { LogFacts } from '../logs/summary.js';
 import type { LogFactsView } from './inspect.js';
 
 function pathsOf(a: AttemptRow): string[] {

@@ -3,7 +3,7 @@
 // form. Matching walks folders from the pattern's static prefix, reading each folder before any stat.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { globSource } from '../watch/glob.js';
+import { globSource } from '../fs/glob.js';
 
 const INDEX = /\{index(?::0(\d+))?\}/g;
 

@@ -4,7 +4,7 @@ import type { Repos, SubmissionRow, TaskRow } from '../db/repos/index.js';
 import { AgentError } from '../errors.js';
 import type { ResumeEngine } from './engine.js';
 import type { IntentExecutor } from './executor.js';
-import { resolveTarget } from './targets.js';
+import { resolveTarget } from '../tasks/targets.js';
 
 export interface SteeringDeps {
   repos: Repos;

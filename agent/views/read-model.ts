@@ -5,7 +5,7 @@ import type { Repos } from '../db/repos/index.js';
 import type { AttemptRow, EventRow, TaskRow } from '../db/repos/rows.js';
 import { isAgentError } from '../errors.js';
 import type { JobRef, ReadModel } from '../http/deps.js';
-import { resolveTarget, type Resolved } from '../resume/targets.js';
+import { resolveTarget, type Resolved } from '../tasks/targets.js';
 import { attemptView, eventView, submissionView, taskView, type ApiAttempt } from './convert.js';
 import { TaskListQuery } from './task-list.js';
 

@@ -5,7 +5,7 @@
 //   node --import tsx test/helpers/db-writer.ts DB_FILE wal|exclusive-rollback
 import { openDatabase, type JournalMode } from '../../agent/db/open.js';
 import { createRepos } from '../../agent/db/repos/index.js';
-import { ShardStore } from '../../agent/watch/shard-store.js';
+import { ShardStore } from '../../agent/shards/store.js';
 
 /** Tasks per submission (db-crash.test.ts checks these counts); every fifth transaction also writes a burst
  *  of events to grow the journal. */

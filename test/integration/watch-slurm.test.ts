@@ -7,9 +7,9 @@ import t from 'tap';
 import { systemClock } from '../../agent/clock.js';
 import { Diagnoser } from '../../agent/diagnose/diagnose.js';
 import { silentLogger } from '../../agent/log.js';
-import { LogWatch, type LogEvent } from '../../agent/watch/log-watch.js';
-import { ShardStore } from '../../agent/watch/shard-store.js';
-import { ShardWatch } from '../../agent/watch/shard-watch.js';
+import { LogWatch, type LogEvent } from '../../agent/logs/log-watch.js';
+import { ShardStore } from '../../agent/shards/store.js';
+import { ShardWatch } from '../../agent/shards/shard-watch.js';
 import { requireCluster, runSlurm, sacctState, sbatch, waitFor } from '../helpers/cluster.js';
 
 const MIGRATION = path.resolve(import.meta.dirname, '../../migrations/0002-shard-samples.sql');

@@ -8,7 +8,7 @@ import {
   resolveMarkers,
   staticFolder,
 } from '../../../agent/commands/markers.js';
-import { recipeInfo } from '../../../agent/commands/recipe-info.js';
+import { recipeInfo } from '../../../agent/recipe/info.js';
 
 const site = (jobDefaults: Record<string, object>) => ({
   workRoot: '/w',

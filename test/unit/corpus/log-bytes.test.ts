@@ -9,10 +9,10 @@ import { appendFileSync, mkdirSync, truncateSync, utimesSync, writeFileSync } fr
 import path from 'node:path';
 import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
 import { silentLogger } from '../../../agent/log.js';
-import { LogTailer } from '../../../agent/watch/log-tailer.js';
-import { LogWatch, type LogEvent } from '../../../agent/watch/log-watch.js';
-import { scanFile } from '../../../agent/watch/scan-file.js';
-import { tailFile } from '../../../agent/watch/tail-text.js';
+import { LogTailer } from '../../../agent/logs/tailer.js';
+import { LogWatch, type LogEvent } from '../../../agent/logs/log-watch.js';
+import { scanFile } from '../../../agent/logs/scan-file.js';
+import { tailFile } from '../../../agent/logs/tail-text.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const MB = 1024 * 1024;

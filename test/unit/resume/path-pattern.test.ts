@@ -2,7 +2,7 @@
 import t from 'tap';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { donePathPresent, progressSince } from '../../../agent/resume/markers.js';
+import { donePathPresent, progressSince } from '../../../agent/resume/marker-files.js';
 import { matchPaths } from '../../../agent/resume/path-pattern.js';
 
 function tree(dir: string, files: string[]): void {

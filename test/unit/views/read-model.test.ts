@@ -5,7 +5,7 @@ import { createRepos } from '../../../agent/db/repos/index.js';
 import { SubmissionDetailSchema, SubmissionListSchema } from '../../../agent/api/schemas.js';
 import { RepoReadModel } from '../../../agent/views/read-model.js';
 import { openRepos, seed, T0 } from '../../helpers/http-fixtures.js';
-import { resolveTarget } from '../../../agent/resume/targets.js';
+import { resolveTarget } from '../../../agent/tasks/targets.js';
 
 t.test('submissions(): API shapes from rows', async (t) => {
   const repos = openRepos(t.testdir());

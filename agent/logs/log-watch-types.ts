@@ -2,9 +2,9 @@
 import type { Clock } from '../clock.js';
 import type { Diagnoser } from '../diagnose/diagnose.js';
 import type { Logger } from '../log.js';
-import type { ConfiguredMode } from './fs-kind.js';
-import type { LogFacts } from './log-summary.js';
-import type { LineEvent, LogEventKind } from './markers.js';
+import type { ConfiguredMode } from '../fs/fs-kind.js';
+import type { LogFacts } from './summary.js';
+import type { LineEvent, LogEventKind } from './line-meaning.js';
 
 export interface LogEvent extends LineEvent {
   key: string;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { appendFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LogTailer } from '../../../agent/watch/log-tailer.js';
+import { LogTailer } from '../../../agent/logs/tailer.js';
 
 function logPath(test: { testdir: typeof t.testdir }, content = ''): string {
   const dir = test.testdir({ 'job.out': content });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { systemClock } from '../../../agent/clock.js';
 import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
 import { silentLogger } from '../../../agent/log.js';
-import { LogWatch, type LogEvent, type LogWatchOptions } from '../../../agent/watch/log-watch.js';
+import { LogWatch, type LogEvent, type LogWatchOptions } from '../../../agent/logs/log-watch.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 function setup(opts: Partial<LogWatchOptions> = {}) {

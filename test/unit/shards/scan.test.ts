@@ -1,10 +1,10 @@
 import t from 'tap';
 import { appendFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileGlob } from '../../../agent/watch/glob.js';
-import { GroupLister } from '../../../agent/watch/shard-group.js';
-import { DEFAULT_INDEX_REGEX, compileIndexRegex, indexOf } from '../../../agent/watch/shard-index.js';
-import { FolderScanner, type ScanContext } from '../../../agent/watch/shard-scan.js';
+import { compileGlob } from '../../../agent/fs/glob.js';
+import { GroupLister } from '../../../agent/shards/group.js';
+import { DEFAULT_INDEX_REGEX, compileIndexRegex, indexOf } from '../../../agent/shards/task-index.js';
+import { FolderScanner, type ScanContext } from '../../../agent/shards/scan.js';
 
 const rule = { regex: DEFAULT_INDEX_REGEX };
 

@@ -7,11 +7,11 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
-import { mapLimit } from './map-limit.js';
-import { indexOf, type IndexRule } from './shard-index.js';
-import { FolderChange } from './folder-change.js';
-import { ShardTable, type ShardVisitor } from './shard-table.js';
-import { statCheap } from './stat-cheap.js';
+import { mapLimit } from '../fs/map-limit.js';
+import { indexOf, type IndexRule } from './task-index.js';
+import { FolderChange } from '../fs/folder-change.js';
+import { ShardTable, type ShardVisitor } from './table.js';
+import { statCheap } from '../fs/stat-cheap.js';
 
 /** Shared by the folders of one cycle: at most `left` per-file stats in total. */
 export interface StatBudget {

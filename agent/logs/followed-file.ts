@@ -1,8 +1,8 @@
 // The state of one followed log file: its tailer, how it is watched, and the one-read-at-a-time queue.
 import type { Timer } from '../clock.js';
-import type { WatchMode } from './fs-kind.js';
-import type { LogSummary } from './log-summary.js';
-import { LogTailer, type TailerOptions } from './log-tailer.js';
+import type { WatchMode } from '../fs/fs-kind.js';
+import type { LogSummary } from './summary.js';
+import { LogTailer, type TailerOptions } from './tailer.js';
 
 export class WatchedFile {
   readonly path: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { ShardStore } from '../../../agent/watch/shard-store.js';
+import { ShardStore } from '../../../agent/shards/store.js';
 
 const migration = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

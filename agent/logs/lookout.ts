@@ -4,8 +4,8 @@
 // login node hears no event at all. A folder's mtime changes when an entry is added, on every filesystem.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FolderChange } from './folder-change.js';
-import { statCheap } from './stat-cheap.js';
+import { FolderChange } from '../fs/folder-change.js';
+import { statCheap } from '../fs/stat-cheap.js';
 
 /** Up to this many awaited names in a folder are looked up one by one; more, and the folder is listed. */
 const LOOKUP_MAX = 16;

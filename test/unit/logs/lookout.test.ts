@@ -1,7 +1,7 @@
 import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LogLookout } from '../../../agent/watch/log-lookout.js';
+import { LogLookout } from '../../../agent/logs/lookout.js';
 
 t.test('reports each awaited log once it exists, and only then', async (t) => {
   const dir = t.testdir({});

@@ -3,8 +3,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
-import { FolderChange } from './folder-change.js';
-import { statCheap } from './stat-cheap.js';
+import { FolderChange } from '../fs/folder-change.js';
+import { statCheap } from '../fs/stat-cheap.js';
 
 export class GroupLister {
   readonly parent: string;

@@ -3,8 +3,8 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import path from 'node:path';
 import type { JobDefaultsSchema } from '../config/schema.js';
 import type { z } from 'zod';
-import { parseArraySpec, type ArraySpec } from '../recipe/array-spec.js';
-import { optionValue, parseSbatchArgs, scriptDirectives, type SbatchArgs } from '../recipe/sbatch-args.js';
+import { parseArraySpec, type ArraySpec } from './array-spec.js';
+import { optionValue, parseSbatchArgs, scriptDirectives, type SbatchArgs } from './sbatch-args.js';
 
 export interface RecipeInfo {
   parsed: SbatchArgs;

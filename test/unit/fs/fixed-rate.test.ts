@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FixedRate } from '../../../agent/watch/fixed-rate.js';
+import { FixedRate } from '../../../agent/fs/fixed-rate.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 t.test(

@@ -3,9 +3,9 @@
 import { stat } from 'node:fs/promises';
 import type { Diagnoser } from '../diagnose/diagnose.js';
 import { AgentError } from '../errors.js';
-import { LogSummary, type LogFacts } from './log-summary.js';
-import { LogTailer } from './log-tailer.js';
-import { DEFAULT_CHECKPOINT_REGEX, DEFAULT_PROGRESS_REGEX, statelessRegex } from './markers.js';
+import { LogSummary, type LogFacts } from './summary.js';
+import { LogTailer } from './tailer.js';
+import { DEFAULT_CHECKPOINT_REGEX, DEFAULT_PROGRESS_REGEX, statelessRegex } from './line-meaning.js';
 
 export interface ScanOptions {
   diagnoser: Diagnoser;

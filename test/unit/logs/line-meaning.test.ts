@@ -6,7 +6,7 @@ import {
   DEFAULT_PROGRESS_REGEX,
   isEndLine,
   statelessRegex,
-} from '../../../agent/watch/markers.js';
+} from '../../../agent/logs/line-meaning.js';
 
 t.test('default checkpoint marker', async (t) => {
   for (const line of [

@@ -1,7 +1,7 @@
 import t from 'tap';
 import path from 'node:path';
 import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
-import { scanFile } from '../../../agent/watch/scan-file.js';
+import { scanFile } from '../../../agent/logs/scan-file.js';
 
 const diagnoser = new Diagnoser();
 

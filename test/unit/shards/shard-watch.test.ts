@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { ShardStatusListSchema } from '../../../agent/api/shards.js';
 import { silentLogger } from '../../../agent/log.js';
-import { ShardStore } from '../../../agent/watch/shard-store.js';
-import { ShardWatch, type ShardWatchOptions } from '../../../agent/watch/shard-watch.js';
-import { etaSeconds, ratePerHour } from '../../../agent/watch/shard-status.js';
+import { ShardStore } from '../../../agent/shards/store.js';
+import { ShardWatch, type ShardWatchOptions } from '../../../agent/shards/shard-watch.js';
+import { etaSeconds, ratePerHour } from '../../../agent/shards/status.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const MIN = 60_000;

@@ -8,11 +8,11 @@ import { isBannerCause } from '../diagnose/end-state.js';
 import { AgentError, describeError } from '../errors.js';
 import { compileLinearRegex } from '../text/linear-regex.js';
 import type { LogTail } from '../http/deps.js';
-import type { LogWatch } from '../watch/log-watch.js';
-import type { LogEvent } from '../watch/log-watch-types.js';
-import { DEFAULT_CHECKPOINT_REGEX } from '../watch/markers.js';
-import { tailFiles } from '../watch/tail-text.js';
-import { resolveTarget } from '../resume/targets.js';
+import type { LogWatch } from './log-watch.js';
+import type { LogEvent } from './log-watch-types.js';
+import { DEFAULT_CHECKPOINT_REGEX } from './line-meaning.js';
+import { tailFiles } from './tail-text.js';
+import { resolveTarget } from '../tasks/targets.js';
 
 export interface LogBridgeDeps {
   repos: Repos;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileGlob, globToRegExp } from '../../../agent/watch/glob.js';
+import { compileGlob, globToRegExp } from '../../../agent/fs/glob.js';
 
 t.test('the default *.tar', async (t) => {
   const m = compileGlob('*.tar');

@@ -1,6 +1,6 @@
 // What the agent knows about one task's log so far, and which of a batch of line events are worth emitting.
 import type { Diagnosis } from '../api/diagnosis.js';
-import { classifyLine, type LineEvent, type LineMatchers } from './markers.js';
+import { classifyLine, type LineEvent, type LineMatchers } from './line-meaning.js';
 
 export interface LogFacts {
   checkpointSeen: boolean;

@@ -1,6 +1,6 @@
 // Pure computations behind a shard folder's status: rate, ETA, per-task counts and purge warnings.
 import type { ShardTask } from '../api/shards.js';
-import type { ShardVisitor } from './shard-table.js';
+import type { ShardVisitor } from './table.js';
 
 /** A folder's shards (a ShardTable, or a deep scanner's shards at every depth). */
 export interface Shards {

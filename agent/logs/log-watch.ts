@@ -2,21 +2,21 @@
 // or reacts to chokidar events on local disks with a slow safety poll, and tells the agent what they say.
 import path from 'node:path';
 import { AgentError, describeError } from '../errors.js';
-import { chooseMode, detectFsKind, type WatchMode } from './fs-kind.js';
-import { FileEvents } from './log-events.js';
-import { FixedRate } from './fixed-rate.js';
-import { WatchedFile, type TrackedKey } from './log-file.js';
-import { LogLookout } from './log-lookout.js';
-import { LogSummary } from './log-summary.js';
+import { chooseMode, detectFsKind, type WatchMode } from '../fs/fs-kind.js';
+import { FileEvents } from './change-events.js';
+import { FixedRate } from '../fs/fixed-rate.js';
+import { WatchedFile, type TrackedKey } from './followed-file.js';
+import { LogLookout } from './lookout.js';
+import { LogSummary } from './summary.js';
 import type { LogKeyStatus, LogWatchOptions, TrackOptions } from './log-watch-types.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../fs/map-limit.js';
 import {
   DEFAULT_CHECKPOINT_REGEX,
   DEFAULT_PROGRESS_REGEX,
   statelessRegex,
   type LineEvent,
   type LineMatchers,
-} from './markers.js';
+} from './line-meaning.js';
 import { tailFiles } from './tail-text.js';
 
 export type { LogEvent, LogKeyStatus, LogWatchOptions, TrackOptions } from './log-watch-types.js';

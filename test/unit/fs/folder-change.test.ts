@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FolderChange } from '../../../agent/watch/folder-change.js';
+import { FolderChange } from '../../../agent/fs/folder-change.js';
 
 t.test(
   'a folder is looked into when its mtime changed, and once more after (one-second mtimes)',

@@ -1,6 +1,6 @@
 import t from 'tap';
 import path from 'node:path';
-import { chooseMode, detectFsKind, fsKindFromMagic } from '../../../agent/watch/fs-kind.js';
+import { chooseMode, detectFsKind, fsKindFromMagic } from '../../../agent/fs/fs-kind.js';
 
 t.test('magic numbers map to kinds', async (t) => {
   t.equal(fsKindFromMagic(0x0bd00bd0), 'lustre');

@@ -4,15 +4,15 @@ import type { ShardStatus } from '../api/shards.js';
 import type { Clock } from '../clock.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { FixedRate } from './fixed-rate.js';
-import { compileGlob } from './glob.js';
-import { mapLimit } from './map-limit.js';
-import { shardEntry } from './shard-entry.js';
-import { GroupLister } from './shard-group.js';
-import { DEFAULT_INDEX_REGEX, type IndexRule } from './shard-index.js';
-import { FolderScanner, type ScanContext, type StatBudget } from './shard-scan.js';
-import { ages, etaSeconds, perTask, ratePerHour } from './shard-status.js';
-import type { ShardSample, ShardStore } from './shard-store.js';
+import { FixedRate } from '../fs/fixed-rate.js';
+import { compileGlob } from '../fs/glob.js';
+import { mapLimit } from '../fs/map-limit.js';
+import { shardEntry } from './entry.js';
+import { GroupLister } from './group.js';
+import { DEFAULT_INDEX_REGEX, type IndexRule } from './task-index.js';
+import { FolderScanner, type ScanContext, type StatBudget } from './scan.js';
+import { ages, etaSeconds, perTask, ratePerHour } from './status.js';
+import type { ShardSample, ShardStore } from './store.js';
 
 export interface ShardDirSpec {
   /**

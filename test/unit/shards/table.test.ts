@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ShardTable } from '../../../agent/watch/shard-table.js';
+import { ShardTable } from '../../../agent/shards/table.js';
 
 t.test('adds, stats and removes; totals stay right', async (t) => {
   const tab = new ShardTable();
