@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // emb-agent: `run` (the daemon, in the foreground), `check` (config and environment), `install-service`.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config/load.js';
+import { loadConfig, type Config } from './config/load.js';
+import { ConfigError } from './errors.js';
 import { EXIT, exitCodeFor } from './service/exit-codes.js';
 
 const USAGE = `usage: emb-agent <command> [--config FILE]

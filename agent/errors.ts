@@ -1,7 +1,12 @@
 // One catalogue of agent errors: every error has a stable code, an HTTP status and, where it wraps one, a cause.
 export const ERRORS = {
   AGENT_ERR_CONFIG: 500,
+  /** The config file's values: each problem named by its key. */
+  AGENT_ERR_CONFIG_INVALID: 500,
+  /** The config file cannot be read, or is not YAML. */
+  AGENT_ERR_CONFIG_UNREADABLE: 500,
   AGENT_ERR_UNAUTHORIZED: 401,
+  AGENT_ERR_FORBIDDEN: 403,
   AGENT_ERR_BAD_REQUEST: 400,
   AGENT_ERR_NOT_FOUND: 404,
   AGENT_ERR_CONFLICT: 409,
@@ -14,7 +19,11 @@ export const ERRORS = {
   AGENT_ERR_LEASE_HELD: 409,
   AGENT_ERR_TOKEN_FETCH: 502,
   AGENT_ERR_NOT_TRACKED: 404,
+  /** A notification could not be delivered (a webhook's answer, sendmail's exit); never stops the agent. */
+  AGENT_ERR_NOTIFY: 502,
   AGENT_ERR_INTERNAL: 500,
+  /** Preflight: the site's partition rules (or sbatch --test-only) refuse the job; nothing was submitted. */
+  AGENT_ERR_PREFLIGHT_REFUSED: 422,
 } as const;
 
 export type AgentErrorCode = keyof typeof ERRORS;
@@ -39,6 +48,26 @@ export class AgentError extends Error {
 
 export function isAgentError(err: unknown, code?: AgentErrorCode): err is AgentError {
   return err instanceof AgentError && (code === undefined || err.code === code);
+}
+
+/** A config or environment problem: a person must fix it, restarting cannot (EXIT.CONFIG). */
+export function isConfigProblem(err: unknown): boolean {
+  return err instanceof AgentError && err.code.startsWith('AGENT_ERR_CONFIG');
+}
+
+/** The config file cannot be used: the message lists every problem, one a line, each with its key. */
+export class ConfigError extends AgentError {
+  readonly problems: string[];
+  constructor(
+    code: 'AGENT_ERR_CONFIG_INVALID' | 'AGENT_ERR_CONFIG_UNREADABLE',
+    message: string,
+    problems: string[],
+    options: { cause?: unknown } = {},
+  ) {
+    super(code, `${message}:\n  - ${problems.join('\n  - ')}`, { ...options, details: { problems } });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
 }
 
 /** A short description of any thrown value, for logs and events. */

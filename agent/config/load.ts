@@ -4,7 +4,8 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { defaultSocketPlaces, type SocketPlace } from '../../shared/socket-path.js';
+import { defaultSocketPlaces, MAX_SOCKET_PATH, type SocketPlace } from '../../shared/socket-path.js';
+import { ConfigError } from '../errors.js';
 import { linearRegexProblem } from '../text/linear-regex.js';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
 
@@ -51,15 +52,6 @@ export interface Config extends Omit<ParsedConfig, 'workRoot' | 'stateDir' | 'ap
   watch: Omit<ParsedConfig['watch'], 'logsDir' | 'shardDirs'> & { logsDir: string; shardDirs: ShardDir[] };
   tokens: Omit<ParsedConfig['tokens'], 'outDir'> & { outDir: string };
   env: RuntimeEnv;
-}
-
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(message: string, problems: string[], options?: { cause?: unknown }) {
-    super(`${message}:\n  - ${problems.join('\n  - ')}`, options);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
 }
 
 export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
@@ -130,7 +122,11 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   const parsed = ConfigSchema.safeParse(doc ?? {});
   const where = configPath ?? 'built-in defaults';
   if (!parsed.success)
-    throw new ConfigError(`invalid config in ${where}`, issuesToProblems(parsed.error.issues));
+    throw new ConfigError(
+      'AGENT_ERR_CONFIG_INVALID',
+      `invalid config in ${where}`,
+      issuesToProblems(parsed.error.issues),
+    );
   const c = parsed.data;
   const abs = (p: string, base: string) => path.resolve(base, expandHome(p, rt));
   const workRoot = abs(c.workRoot ?? `/cluster/work/users/${rt.user}/emb`, rt.home);
@@ -150,6 +146,12 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   if (listen.kind === 'unix' && !path.isAbsolute(listen.path)) {
     problems.push('api.listen: a unix socket path must be absolute');
   }
+  // Node 20 does not refuse a longer path: the kernel cuts it and the agent would listen somewhere else.
+  if (listen.kind === 'unix' && Buffer.byteLength(listen.path) > MAX_SOCKET_PATH) {
+    problems.push(
+      `api.listen: the socket path ${listen.path} is ${Buffer.byteLength(listen.path)} bytes; unix sockets allow at most ${MAX_SOCKET_PATH}, choose a shorter one`,
+    );
+  }
   // User patterns must run in linear time (RE2): refused here, with their key, rather than hang the agent.
   const regex = (where: string, source: string | undefined, flags = '') => {
     const problem = source === undefined ? null : linearRegexProblem(source, flags);
@@ -162,7 +164,8 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
     if (d.doneMarker?.startsWith('log:'))
       regex(`resume.jobDefaults.${name}.doneMarker`, d.doneMarker.slice(4));
   }
-  if (problems.length) throw new ConfigError(`invalid config in ${where}`, problems);
+  if (problems.length)
+    throw new ConfigError('AGENT_ERR_CONFIG_INVALID', `invalid config in ${where}`, problems);
   return {
     ...c,
     configPath,
@@ -205,13 +208,20 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env):
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return resolveConfig({}, rt, null);
-    throw new ConfigError(`cannot read config ${file}`, [(err as Error).message], { cause: err });
+    throw new ConfigError(
+      'AGENT_ERR_CONFIG_UNREADABLE',
+      `cannot read config ${file}`,
+      [(err as Error).message],
+      { cause: err },
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     throw new ConfigError(
+      'AGENT_ERR_CONFIG_UNREADABLE',
       `config ${file} is not valid YAML`,
       doc.errors.map((e) => e.message),
+      { cause: doc.errors[0] },
     );
   }
   let value: unknown;
@@ -219,7 +229,12 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env):
     value = doc.toJS();
   } catch (err) {
     // toJS refuses alias bombs ("Excessive alias count ...") that parsing alone lets through.
-    throw new ConfigError(`config ${file} is not valid YAML`, [(err as Error).message], { cause: err });
+    throw new ConfigError(
+      'AGENT_ERR_CONFIG_UNREADABLE',
+      `config ${file} is not valid YAML`,
+      [(err as Error).message],
+      { cause: err },
+    );
   }
   return resolveConfig(value, rt, file);
 }

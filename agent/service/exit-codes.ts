@@ -1,7 +1,6 @@
 // The agent's exit codes. systemd (RestartPreventExitStatus=), the detached script and users' scripts rely on
 // them, so they are part of the public surface: extend, never renumber.
-import { ConfigError } from '../config/load.js';
-import { isAgentError } from '../errors.js';
+import { isAgentError, isConfigProblem } from '../errors.js';
 
 export const EXIT = {
   /** A clean stop (SIGTERM, SIGINT, SIGHUP; or `emb-agent check` found nothing wrong). */
@@ -31,7 +30,7 @@ const LISTEN_ERRNOS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EPERM']
  * errno node puts on them (syscall "listen"/"bind"); main may also pass `phase: 'listen'`.
  */
 export function exitCodeFor(err: unknown, phase?: 'listen'): ExitCode {
-  if (err instanceof ConfigError || isAgentError(err, 'AGENT_ERR_CONFIG')) return EXIT.CONFIG;
+  if (isConfigProblem(err)) return EXIT.CONFIG;
   if (isAgentError(err, 'AGENT_ERR_LEASE_HELD')) return EXIT.LEASE_HELD;
   if (isAgentError(err, 'AGENT_ERR_DB_NEWER')) return EXIT.DB_NEWER;
   if (phase === 'listen') return EXIT.CANNOT_LISTEN;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import path from 'node:path';
-import { ConfigError, loadConfig, resolveConfig, readRuntimeEnv } from '../../../agent/config/load.js';
+import { loadConfig, resolveConfig, readRuntimeEnv } from '../../../agent/config/load.js';
+import { ConfigError } from '../../../agent/errors.js';
 
 const env = { USER: 'digifarm', HOME: '/home/digifarm', PATH: '/usr/bin' };
 
@@ -135,4 +136,27 @@ t.test('watch.shardDirs: "*" and "**" only as the last parts', async (t) => {
   for (const bad of ['outputs/**/shards', 'outputs/*/x', 'outputs/shards*']) {
     t.match(problems({ watch: { shardDirs: [bad] } }), [/^watch\.shardDirs\.0.*only as the last parts/], bad);
   }
+});
+
+t.test('a unix socket path past 107 bytes is refused, naming the path and the limit', async (t) => {
+  const long = `/tmp/${'d'.repeat(92)}/agent.sock`; // 108 bytes: Node 20 would cut it silently
+  const err = t.throws(() =>
+    resolveConfig({ api: { listen: `unix:${long}` } }, readRuntimeEnv(env), '/x.yaml'),
+  ) as ConfigError;
+  t.match(err, { code: 'AGENT_ERR_CONFIG_INVALID', name: 'ConfigError' });
+  t.match(err.problems, [`api.listen: the socket path ${long} is 108 bytes; unix sockets allow at most 107`]);
+  const fits = long.replace('/agent.sock', '/agent.so');
+  t.match(resolveConfig({ api: { listen: `unix:${fits}` } }, readRuntimeEnv(env), null).api.listen, {
+    kind: 'unix',
+    path: fits,
+  });
+});
+
+t.test('an unreadable config file is a coded error with its cause', async (t) => {
+  const dir = t.testdir({ 'bad.yaml': 'a: [1\n' });
+  const missing = t.throws(() => loadConfig(path.join(dir, 'none.yaml'), env)) as ConfigError;
+  t.match(missing, { code: 'AGENT_ERR_CONFIG_UNREADABLE', cause: { code: 'ENOENT' } });
+  const yaml = t.throws(() => loadConfig(path.join(dir, 'bad.yaml'), env)) as ConfigError;
+  t.match(yaml, { code: 'AGENT_ERR_CONFIG_UNREADABLE', message: /not valid YAML/ });
+  t.ok(yaml.cause, 'the parser error is kept as the cause');
 });

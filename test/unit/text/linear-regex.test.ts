@@ -1,9 +1,9 @@
 // User patterns run on RE2 semantics: a catastrophic pattern finishes on any line, and what RE2 cannot run
 // (back-references, lookaround) is refused when the config or request is read, naming the key.
 import t from 'tap';
-import { ConfigError, readRuntimeEnv, resolveConfig } from '../../../agent/config/load.js';
+import { readRuntimeEnv, resolveConfig } from '../../../agent/config/load.js';
 import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
-import { isAgentError } from '../../../agent/errors.js';
+import { ConfigError, isAgentError } from '../../../agent/errors.js';
 import { LinearRegExp, compileLinearRegex, linearRegexProblem } from '../../../agent/text/linear-regex.js';
 
 const env = readRuntimeEnv({ USER: 'digifarm', HOME: '/home/digifarm', PATH: '/usr/bin' });
