@@ -1,5 +1,6 @@
 // The composition root: builds every service once, wires them together, starts them in order and stops
-// them in reverse. Constructors do no I/O; this is the one place that decides what talks to what.
+// them in reverse. Building does no I/O (no file is touched until start(): the database opens first, then
+// the API token is read and the HTTP app built); this is the one place that decides what talks to what.
 import type { FastifyInstance } from 'fastify';
 import type { Health } from './api/schemas.js';
 import type { Clock } from './clock.js';
@@ -8,8 +9,6 @@ import { ensureApiToken } from './auth/api-token.js';
 import { adoptJob } from './commands/adopt.js';
 import { submitRecipe } from './commands/submit.js';
 import { SubmitSettler } from './commands/submit-intents.js';
-import { openDatabase } from './db/open.js';
-import { createRepos } from './db/repos/index.js';
 import { Diagnoser } from './diagnose/diagnose.js';
 import { diagnoseEnd, type AttemptEnd } from './diagnose/end-state.js';
 import { withConfiguredPaths } from './diagnose/hint-paths.js';
@@ -31,10 +30,11 @@ import { LogBridge } from './logs/bridge.js';
 import { Tracker } from './tracker/tracker.js';
 import { RepoReadModel } from './views/read-model.js';
 import { Freshness } from './tracker/freshness.js';
-import { detectFsKind } from './fs/fs-kind.js';
 import { LogWatch } from './logs/log-watch.js';
 import { ShardStore } from './shards/store.js';
 import { ShardWatch } from './shards/shard-watch.js';
+import { StateDatabase } from './service/state-database.js';
+import { AgentError } from './errors.js';
 
 export interface Agent {
   app: FastifyInstance;
@@ -54,20 +54,10 @@ export interface ComposeOptions {
   leaseInfo?: () => Health['lease'];
 }
 
-export async function composeAgent({
-  config,
-  logger,
-  clock,
-  version,
-  fence,
-  leaseInfo,
-}: ComposeOptions): Promise<Agent> {
-  const stateFs = await detectFsKind(config.stateDir);
-  const journal = stateFs === 'local' ? 'wal' : 'exclusive-rollback';
-  const { db, applied } = openDatabase(config.dbPath, { journal });
-  if (applied.length) logger.info({ applied, db: config.dbPath }, 'database migrated');
-  const repos = createRepos(db);
-  const apiToken = ensureApiToken(config.api.tokenFile, logger);
+export function composeAgent({ config, logger, clock, version, fence, leaseInfo }: ComposeOptions): Agent {
+  const state = new StateDatabase({ file: config.dbPath, stateDir: config.stateDir, logger });
+  // Reaches the tables only once state.start() has opened the database.
+  const repos = state.repos;
   const log = (part: string) => logger.child({ part });
 
   // The agent's own metrics registry (not prom-client's global one): one per agent, so tests can run many.
@@ -101,7 +91,7 @@ export async function composeAgent({
   const shardWatch = new ShardWatch({
     clock,
     logger: log('shards'),
-    store: new ShardStore(db),
+    store: new ShardStore(() => state.db),
     dirs: config.watch.shardDirs,
     pollSeconds: config.watch.pollSeconds,
     rateWindowMinutes: config.watch.rateWindowMinutes,
@@ -165,8 +155,7 @@ export async function composeAgent({
     clock,
     scheduler,
     tracker,
-    db,
-    journal,
+    database: state,
     probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
     tokens,
     ...(leaseInfo ? { lease: leaseInfo } : {}),
@@ -209,37 +198,44 @@ export async function composeAgent({
     paths: { workRoot: config.workRoot, user: config.env.user, home: config.env.home },
     onSubmitted: () => tracker.poke(),
   };
-  const app = buildApp({
-    apiToken,
-    logger: log('http'),
-    version,
-    health: () => health.snapshot(),
-    read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
-    commands: {
-      submit: (body) => submitRecipe(commandDeps, body),
-      adopt: async (body) => {
-        const reply = await adoptJob(commandDeps, body);
-        // Tasks that had already ended when adopted never pass through the tracker: decide them now.
-        await engine.onEnded(repos.attempts.undecided());
-        return reply;
+  const buildApi = (apiToken: string) =>
+    buildApp({
+      apiToken,
+      logger: log('http'),
+      version,
+      health: () => health.snapshot(),
+      read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
+      commands: {
+        submit: (body) => submitRecipe(commandDeps, body),
+        adopt: async (body) => {
+          const reply = await adoptJob(commandDeps, body);
+          // Tasks that had already ended when adopted never pass through the tracker: decide them now.
+          await engine.onEnded(repos.attempts.undecided());
+          return reply;
+        },
+        hold: (target) => steering.hold(target),
+        release: (target) => steering.release(target),
+        resubmit: (target, force) => steering.resubmit(target, force),
       },
-      hold: (target) => steering.hold(target),
-      release: (target) => steering.release(target),
-      resubmit: (target, force) => steering.resubmit(target, force),
-    },
-    tokens,
-    shards: shardWatch,
-    logs: bridge,
-    metrics,
-  });
+      tokens,
+      shards: shardWatch,
+      logs: bridge,
+      metrics,
+    });
 
+  let app: FastifyInstance | null = null;
   let engineStart: Promise<void> = Promise.resolve();
   return {
-    app,
+    get app(): FastifyInstance {
+      if (app === null) throw new AgentError('AGENT_ERR_INTERNAL', 'the HTTP app is built by start()');
+      return app;
+    },
     // The watchdog asks whether the agent itself is alive (its loop turns, its database answers), not
     // whether Slurm is: a scheduler outage must not make systemd restart the agent over and over.
-    healthy: () => db.prepare('SELECT 1').pluck().get() === 1,
+    healthy: () => state.db.prepare('SELECT 1').pluck().get() === 1,
     async start() {
+      await state.start();
+      app = buildApi(ensureApiToken(config.api.tokenFile, logger));
       metrics.start();
       health.start();
       await logWatch.start();
@@ -255,7 +251,7 @@ export async function composeAgent({
       await textfile?.start();
     },
     async stop() {
-      await app.close();
+      await app?.close();
       await textfile?.stop();
       await tokens.stop();
       await tracker.stop();
@@ -266,7 +262,7 @@ export async function composeAgent({
       await logWatch.stop();
       health.stop();
       metrics.stop();
-      db.close();
+      state.stop();
     },
   };
 }

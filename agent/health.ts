@@ -32,8 +32,8 @@ export interface HealthDeps {
   clock: Clock;
   scheduler: Scheduler;
   tracker: Tracker;
-  db: Database;
-  journal: string;
+  /** The state database; read when /health is asked, so it may open after the monitor is built. */
+  database: { readonly db: Database; readonly journal: string };
   /** Rewrites one row; throws when the database cannot be written (a full disk, a read-only mount). */
   probeWrite(): void;
   /** The SAS token refresher, when collections are configured. */
@@ -109,7 +109,8 @@ export class HealthMonitor {
   }
 
   snapshot(): Health {
-    const { config, tracker, db } = this.d;
+    const { config, tracker } = this.d;
+    const { db, journal } = this.d.database;
     const t = tracker.status();
     const writeError = this.writable();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -134,7 +135,7 @@ export class HealthMonitor {
         writable: writeError === null,
         writeError,
         path: config.dbPath,
-        journal: this.d.journal,
+        journal,
         schemaVersion: db.pragma('user_version', { simple: true }) as number,
       },
       ...(this.d.tokens ? { tokens: { failing } } : {}),

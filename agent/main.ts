@@ -84,7 +84,7 @@ export async function runAgent(config: Config, opts: { standby?: boolean } = {})
     leaseHeld = true;
     lease.start();
     const ttlMs = config.lease.ttlSeconds * 1000;
-    agent = await composeAgent({
+    agent = composeAgent({
       config,
       logger,
       clock,

@@ -10,15 +10,19 @@ export interface ShardSample {
   bytes: number;
 }
 
-export class ShardStore {
-  private readonly s: Record<
-    'insert' | 'atOrBefore' | 'firstAfter' | 'latest' | 'series' | 'prune',
-    Statement
-  >;
-  private readonly insertMany: (samples: readonly ShardSample[]) => void;
+type Statements = Record<'insert' | 'atOrBefore' | 'firstAfter' | 'latest' | 'series' | 'prune', Statement>;
 
-  constructor(db: Database) {
-    this.s = {
+export class ShardStore {
+  private prepared: { s: Statements; insertMany: (samples: readonly ShardSample[]) => void } | null = null;
+
+  /** `db` may be a getter: the agent's database opens in start(), after the store is built. */
+  constructor(private readonly db: Database | (() => Database)) {}
+
+  /** The statements, prepared at the first use. */
+  private get q(): { s: Statements; insertMany: (samples: readonly ShardSample[]) => void } {
+    if (this.prepared) return this.prepared;
+    const db = typeof this.db === 'function' ? this.db() : this.db;
+    const s: Statements = {
       insert: db.prepare(
         `INSERT INTO shard_samples (dir, at, count, bytes) VALUES (@dir, @at, @count, @bytes)
          ON CONFLICT (dir, at) DO UPDATE SET count = excluded.count, bytes = excluded.bytes`,
@@ -41,18 +45,20 @@ export class ShardStore {
            AND at < (SELECT max(s.at) FROM shard_samples s WHERE s.dir = shard_samples.dir)`,
       ),
     };
-    this.insertMany = db.transaction((samples: readonly ShardSample[]) => {
-      for (const sample of samples) this.s.insert.run(sample);
+    const insertMany = db.transaction((samples: readonly ShardSample[]) => {
+      for (const sample of samples) s.insert.run(sample);
     });
+    this.prepared = { s, insertMany };
+    return this.prepared;
   }
 
   /** Records samples in one transaction; a second sample for the same folder and millisecond replaces the first. */
   record(samples: readonly ShardSample[]): void {
-    if (samples.length) this.insertMany(samples);
+    if (samples.length) this.q.insertMany(samples);
   }
 
   latest(dir: string): ShardSample | null {
-    return (this.s.latest.get(dir) as ShardSample | undefined) ?? null;
+    return (this.q.s.latest.get(dir) as ShardSample | undefined) ?? null;
   }
 
   /**
@@ -61,19 +67,19 @@ export class ShardStore {
    */
   baseline(dir: string, since: number): ShardSample | null {
     return (
-      (this.s.atOrBefore.get(dir, since) as ShardSample | undefined) ??
-      (this.s.firstAfter.get(dir, since) as ShardSample | undefined) ??
+      (this.q.s.atOrBefore.get(dir, since) as ShardSample | undefined) ??
+      (this.q.s.firstAfter.get(dir, since) as ShardSample | undefined) ??
       null
     );
   }
 
   /** Samples of one folder from `since`, oldest first. */
   series(dir: string, since: number, limit = 10_000): ShardSample[] {
-    return this.s.series.all(dir, since, limit) as ShardSample[];
+    return this.q.s.series.all(dir, since, limit) as ShardSample[];
   }
 
   /** Deletes samples older than `before` (each folder keeps its newest); returns how many went. */
   prune(before: number): number {
-    return this.s.prune.run(before).changes;
+    return this.q.s.prune.run(before).changes;
   }
 }

@@ -51,8 +51,7 @@ t.test('health follows the token refresher', async (t) => {
     clock,
     scheduler,
     tracker,
-    db: repos.db,
-    journal: 'wal',
+    database: { db: repos.db, journal: 'wal' },
     probeWrite: () => undefined,
     tokens: { status: () => status },
   });
