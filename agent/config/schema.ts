@@ -57,6 +57,45 @@ export const RuleSchema = z.strictObject({
   hint: z.string().min(1),
 });
 
+/** What a notification target can be told about; a target without `events` hears all of them. */
+export const NOTIFY_KINDS = ['failed', 'stalled', 'exhausted', 'done', 'shards', 'token', 'crash'] as const;
+const NotifyEventsSchema = z.array(z.enum(NOTIFY_KINDS)).min(1).optional();
+
+export const WebhookSchema = z.strictObject({
+  /** A secret (whoever has it can post, or read an ntfy topic): never logged or shown whole. */
+  url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+  /** json: the event as JSON; slack: {"text"} (Slack, Mattermost, Rocket.Chat); ntfy: plain text + headers. */
+  format: z.enum(['json', 'slack', 'ntfy']).default('json'),
+  events: NotifyEventsSchema,
+  /** How logs and `emb-client notify test` name it (default: its format and host). */
+  name: z.string().min(1).max(60).optional(),
+});
+
+export const NotifySchema = z.strictObject({
+  webhooks: z.array(WebhookSchema).max(20).default([]),
+  mail: z
+    .strictObject({
+      // Addresses only: each becomes a sendmail argument, so none may look like an option.
+      to: z.array(z.email()).min(1),
+      from: z.email().optional(),
+      /** Default: `sendmail` on PATH, else /usr/sbin/sendmail or /usr/lib/sendmail. */
+      sendmail: z.string().regex(/^\//, 'must be an absolute path').optional(),
+      events: NotifyEventsSchema,
+    })
+    .optional(),
+  /** One message per submission (or folder, collection) and kind in this window; a digest of the rest. */
+  windowMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
+  timeoutSeconds: positiveSeconds.default(10),
+  /** Tries per message before it is given up (429 and 5xx answers, time-outs, refused connections). */
+  retries: z.number().int().nonnegative().max(20).default(5),
+  /** Messages waiting per target; beyond it the oldest are dropped and counted. */
+  queueSize: count(10_000).default(100),
+});
+
 export const ConfigSchema = z.strictObject({
   workRoot: z.string().min(1).optional(),
   stateDir: z.string().min(1).optional(),
@@ -139,6 +178,7 @@ export const ConfigSchema = z.strictObject({
       heartbeatSeconds: intervalSeconds.default(20),
     })
     .prefault({}),
+  notify: NotifySchema.prefault({}),
   metrics: z
     .strictObject({
       /**
