@@ -51,6 +51,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web page runs in a browser: its globals, not Node's.
+    files: ['web/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['client/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -10,6 +10,8 @@ import { commandRoutes } from './routes/commands.js';
 import { optionalRoutes } from './routes/optional.js';
 import { readRoutes } from './routes/read.js';
 import type { ZodApp } from './routes/types.js';
+import { webAccess } from '../web/access.js';
+import { webRoutes } from '../web/routes.js';
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the default instance: fastify's generics keep pino's Logger type, which the plain
@@ -26,7 +28,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   applyServerLimits(app.server, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerAuth(app, deps.apiToken);
+  const web = webAccess(deps);
+  registerAuth(app, deps.apiToken, web);
   registerErrorHandling(app);
   app.addHook('onResponse', async (req, reply) => {
     // Only method, path and status: headers (the token) never reach a log line.
@@ -46,6 +49,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     readRoutes(zodScope, deps);
     commandRoutes(zodScope, deps);
     optionalRoutes(zodScope, deps);
+    if (web) webRoutes(zodScope, deps, web);
     openApiRoute(scope);
   });
   return app;

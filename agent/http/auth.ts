@@ -2,6 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CHALLENGE_PATH, listenerProof, NONCE_RE } from '../../shared/listener-proof.js';
+import type { WebAccess } from '../web/access.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -32,11 +33,21 @@ function isChallenge(method: string, url: string): boolean {
  * exception is POST /auth/challenge, where the agent proves it knows the token (an HMAC of the caller's
  * nonce) before a client over TCP sends it: whoever else holds the port cannot answer.
  */
-export function registerAuth(app: FastifyInstance, token: string): void {
+export function registerAuth(app: FastifyInstance, token: string, web?: WebAccess): void {
   const ok = bearerChecker(token);
   app.addHook('onRequest', async (req, reply) => {
     if (isChallenge(req.method, req.url)) return;
     if (ok(req.headers.authorization)) return;
+    // The web page's way in (agent/web/guard.ts): a session cookie, only where no token was sent.
+    if (web && req.headers.authorization === undefined) {
+      if (web.guard.isPublic(req.method, req.url)) return;
+      const verdict = web.guard.check(req);
+      if (verdict?.ok) return;
+      if (verdict) {
+        const code = verdict.status === 401 ? 'AGENT_ERR_UNAUTHORIZED' : 'AGENT_ERR_FORBIDDEN';
+        return reply.code(verdict.status).send({ code, message: verdict.message });
+      }
+    }
     const message =
       req.headers.authorization === undefined
         ? 'this API needs "Authorization: Bearer <token>"; the token is in the agent\'s api-token file'
