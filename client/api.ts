@@ -12,9 +12,12 @@ export class Api {
   private token: string | undefined;
   /** The listener check, once per process: it passed before the token is ever sent. */
   private verified: Promise<void> | undefined;
+  private readonly timeoutMs: number;
 
-  constructor(conn: Connection) {
+  /** timeoutMs: completion asks with a short one, so a shell never waits on a missing agent. */
+  constructor(conn: Connection, opts: { timeoutMs?: number } = {}) {
     this.conn = conn;
+    this.timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
   }
 
   get display(): string {
@@ -29,7 +32,7 @@ export class Api {
       const token = this.token;
       this.verified ??= verifyListener(this.conn.endpoint, token, {
         uid: this.conn.uid,
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs: this.timeoutMs,
         tokenFile: this.conn.tokenFile,
       });
       await this.verified;
@@ -38,7 +41,7 @@ export class Api {
         path,
         token: this.token,
         body,
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;

@@ -1,7 +1,11 @@
-// Command-line parsing: global options anywhere before "--", per-command options, positionals.
+// Command-line parsing: global options anywhere before "--", per-command options (from the registry),
+// positionals.
 import { UsageError } from './errors.js';
+import { COMMANDS, GLOBAL_OPTIONS } from './registry.js';
 
 export interface GlobalOptions {
+  /** A named agent from the client config's contexts. */
+  context: string | undefined;
   config: string | undefined;
   url: string | undefined;
   tokenFile: string | undefined;
@@ -9,6 +13,7 @@ export interface GlobalOptions {
   /** Validate replies against the API's zod schemas (slower: loads zod). */
   check: boolean;
   help: boolean;
+  version: boolean;
 }
 
 export interface Parsed {
@@ -21,51 +26,22 @@ export interface Parsed {
   passthrough: string[];
 }
 
-/** Options with a value are listed with true, flags with false. */
-export type OptionSpec = Record<string, boolean>;
-
-const GLOBAL: OptionSpec = {
-  config: true,
-  url: true,
-  'token-file': true,
-  json: false,
-  check: false,
-  help: false,
-};
-
-/** The resume contract's markers: submit and adopt take the same. */
-const MARKER_OPTIONS: OptionSpec = {
-  'done-marker': true,
-  progress: true,
-  'checkpoint-regex': true,
-  'max-attempts': true,
-  'no-resume': false,
-};
-
-export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
-  ls: {},
-  show: {},
-  submit: MARKER_OPTIONS,
-  adopt: MARKER_OPTIONS,
-  hold: {},
-  release: {},
-  resubmit: { force: false },
-  shards: {},
-  tokens: {},
-  events: { submission: true, follow: false, limit: true, interval: true },
-  health: {},
-  logs: { bytes: true, attempt: true },
-  help: {},
-};
+/** Whether argv asks for JSON (before "--"), known even when parsing it fails: errors are then JSON too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
 
 export function parseArgs(argv: readonly string[]): Parsed {
   const global: GlobalOptions = {
+    context: undefined,
     config: undefined,
     url: undefined,
     tokenFile: undefined,
     json: false,
     check: false,
     help: false,
+    version: false,
   };
   const options = new Map<string, string | true>();
   const positionals: string[] = [];
@@ -81,42 +57,52 @@ export function parseArgs(argv: readonly string[]): Parsed {
       global.help = true;
       continue;
     }
+    if (arg === '-V') {
+      global.version = true;
+      continue;
+    }
     if (!arg.startsWith('--') || arg === '-') {
       if (command === undefined) {
         command = arg;
-        if (!(arg in COMMAND_OPTIONS))
+        if (!Object.hasOwn(COMMANDS, arg))
           throw new UsageError(`unknown command "${arg}"; see emb-client --help`);
       } else positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const local = command === undefined ? undefined : COMMAND_OPTIONS[command]?.[name];
-    const takesValue = name in GLOBAL ? GLOBAL[name] : local;
-    if (takesValue === undefined) {
+    const def = Object.hasOwn(GLOBAL_OPTIONS, name)
+      ? GLOBAL_OPTIONS[name]
+      : command === undefined || !Object.hasOwn(COMMANDS[command]?.options ?? {}, name)
+        ? undefined
+        : COMMANDS[command]?.options[name];
+    if (def === undefined) {
       const where = command === undefined ? '' : ` for ${command}`;
       const hint = command === 'submit' ? ' (sbatch options go after "--")' : '';
-      throw new UsageError(`unknown option --${name}${where}${hint}; see emb-client --help`);
+      const see = command === undefined ? 'emb-client --help' : `emb-client ${command} --help`;
+      throw new UsageError(`unknown option --${name}${where}${hint}; see ${see}`);
     }
     let value: string | true = true;
-    if (takesValue) {
+    if (def.value !== undefined) {
       if (eq !== -1) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length && argv[i + 1] !== '--') value = argv[++i] as string;
       else throw new UsageError(`--${name} needs a value`);
     } else if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-    if (name in GLOBAL) setGlobal(global, name, value);
+    if (Object.hasOwn(GLOBAL_OPTIONS, name)) setGlobal(global, name, value);
     else options.set(name, value);
   }
   return { global, command, options, positionals, passthrough };
 }
 
 function setGlobal(g: GlobalOptions, name: string, value: string | true): void {
-  if (name === 'config') g.config = value as string;
+  if (name === 'context') g.context = value as string;
+  else if (name === 'config') g.config = value as string;
   else if (name === 'url') g.url = value as string;
   else if (name === 'token-file') g.tokenFile = value as string;
   else if (name === 'json') g.json = true;
   else if (name === 'check') g.check = true;
   else if (name === 'help') g.help = true;
+  else if (name === 'version') g.version = true;
 }
 
 export function intOption(options: Map<string, string | true>, name: string, min = 1): number | undefined {

@@ -11,5 +11,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const code = await main(process.argv.slice(2), process.env, process.cwd(), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });
 process.exitCode = code;

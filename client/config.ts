@@ -2,8 +2,9 @@
 // Loading the yaml package costs about as much as starting node, so plain files are scanned directly and
 // anything beyond simple "key: value" lines on the keys we need falls back to the real parser.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { agentConfigPath, statePaths } from '../shared/contract.js';
 import { ClientError, EXIT } from './errors.js';
+import { simpleScalar } from './simple-yaml.js';
 
 export interface ClientConfig {
   /** The file read, or null when none exists at the default place. */
@@ -25,26 +26,7 @@ export function configPath(
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
 ): { path: string; explicit: boolean } {
-  if (flag) return { path: path.resolve(flag), explicit: true };
-  if (env.EMB_AGENT_CONFIG) return { path: path.resolve(env.EMB_AGENT_CONFIG), explicit: true };
-  const base = env.XDG_CONFIG_HOME || path.join(env.HOME ?? '/', '.config');
-  return { path: path.join(base, 'emb-agent', 'config.yaml'), explicit: false };
-}
-
-const UNSAFE_VALUE = /^[{[&*!|>%@`]/;
-
-function scalar(raw: string): string | null {
-  const text = raw.trim();
-  if (text === '' || UNSAFE_VALUE.test(text)) return null;
-  const q = text[0];
-  if (q === '"' || q === "'") {
-    const end = text.indexOf(q, 1);
-    if (end === -1 || text.slice(1, end).includes('\\') || !/^\s*(#.*)?$/.test(text.slice(end + 1)))
-      return null;
-    return text.slice(1, end);
-  }
-  const hash = text.search(/\s#/);
-  return (hash === -1 ? text : text.slice(0, hash)).trim();
+  return agentConfigPath(flag, env);
 }
 
 /**
@@ -68,7 +50,7 @@ export function scanConfig(text: string): ConfigKeys | null {
         inApi = true;
         apiIndent = 0;
       } else if (key === 'stateDir') {
-        const v = scalar(rest);
+        const v = simpleScalar(rest);
         if (v === null) return null;
         out.stateDir = v;
       }
@@ -83,7 +65,7 @@ export function scanConfig(text: string): ConfigKeys | null {
     if (!nested) return null;
     const [, key, rest] = nested as unknown as [string, string, string];
     if (key === 'listen' || key === 'tokenFile') {
-      const v = scalar(rest);
+      const v = simpleScalar(rest);
       if (v === null) return null;
       out[key] = v;
     }
@@ -106,25 +88,10 @@ async function parseWithYaml(text: string, file: string): Promise<ConfigKeys> {
   return { stateDir: str(root.stateDir), listen: str(root.api?.listen), tokenFile: str(root.api?.tokenFile) };
 }
 
-function expand(p: string, env: NodeJS.ProcessEnv): string {
-  const home = env.HOME ?? '/';
-  const user = env.USER ?? env.LOGNAME ?? 'unknown';
-  return p
-    .replace(/^~(?=$|\/)/, home)
-    .replace(/\$\{?USER\}?/g, user)
-    .replace(/\$\{?HOME\}?/g, home);
-}
-
 /** Resolves the keys as the agent does: stateDir against $HOME, tokenFile against stateDir. */
 export function resolveKeys(keys: ConfigKeys, file: string | null, env: NodeJS.ProcessEnv): ClientConfig {
-  const home = env.HOME ?? '/';
-  const stateDir = path.resolve(home, expand(keys.stateDir ?? '~/.local/state/emb-agent', env));
-  return {
-    path: file,
-    stateDir,
-    listen: keys.listen,
-    tokenFile: path.resolve(stateDir, expand(keys.tokenFile ?? 'api-token', env)),
-  };
+  const who = { home: env.HOME ?? '/', user: env.USER ?? env.LOGNAME ?? 'unknown' };
+  return { path: file, listen: keys.listen, ...statePaths(keys, who) };
 }
 
 export async function readClientConfig(

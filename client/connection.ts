@@ -1,9 +1,11 @@
-// Where the agent is and which token to show it: flags, then EMB_AGENT_URL / EMB_AGENT_TOKEN_FILE, then the config.
+// Where the agent is and which token to show it: flags, a named context, EMB_AGENT_URL / EMB_AGENT_TOKEN_FILE,
+// then the agent's config.
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultSocketPlaces } from '../shared/socket-path.js';
 import type { GlobalOptions } from './args.js';
 import { readClientConfig, type ClientConfig } from './config.js';
+import { chooseContext } from './contexts.js';
 import { ClientError, EXIT, UsageError } from './errors.js';
 
 export type Endpoint =
@@ -54,17 +56,32 @@ export function parseEndpoint(text: string, from: string): Endpoint {
   return { kind: 'tcp', host, port, basePath, display: `http://${shownHost}:${port}${basePath}` };
 }
 
-/** The endpoint and token file from flags and variables, completed from the config file only when needed. */
+/**
+ * The endpoint and token file: flags first, then --context, then EMB_AGENT_URL / EMB_AGENT_TOKEN_FILE, then a
+ * context chosen by EMB_CONTEXT or the client config's default, then the agent's config file (read only when
+ * something is still missing).
+ */
 export async function resolveConnection(g: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Connection> {
+  const chosen = await chooseContext(g, env);
+  const c = chosen?.context;
+  const envUrl = env.EMB_AGENT_URL || undefined;
+  const envToken = env.EMB_AGENT_TOKEN_FILE || undefined;
+  const [url, urlFrom] = g.url
+    ? [g.url, '--url']
+    : chosen?.explicit && c?.url
+      ? [c.url, `context ${c.name}`]
+      : envUrl
+        ? [envUrl, 'EMB_AGENT_URL']
+        : [c?.url, `context ${c?.name}`];
+  const tokenFile =
+    g.tokenFile ?? (chosen?.explicit ? (c?.tokenFile ?? envToken) : (envToken ?? c?.tokenFile));
   let cached: Promise<ClientConfig> | undefined;
-  const config = () => (cached ??= readClientConfig(g.config, env));
-  const url = g.url ?? env.EMB_AGENT_URL;
-  const tokenFile = g.tokenFile ?? env.EMB_AGENT_TOKEN_FILE;
+  const config = () => (cached ??= readClientConfig(g.config ?? c?.config, env));
   const cfg = url && tokenFile ? undefined : await config();
   const uid = process.getuid?.() ?? -1;
   const listen = (cfg as ClientConfig | undefined)?.listen;
   const endpoint = url
-    ? parseEndpoint(url, g.url ? '--url' : 'EMB_AGENT_URL')
+    ? parseEndpoint(url, urlFrom)
     : listen !== undefined
       ? parseEndpoint(listen, cfg?.path ? `api.listen in ${cfg.path}` : 'api.listen')
       : defaultEndpoint(uid, env);

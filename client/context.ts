@@ -8,6 +8,8 @@ export interface Context {
   cwd: string;
   api(): Promise<Api>;
   out(text: string): void;
+  /** The terminal's width when stdout is one (tables fit it), else undefined (no limit). */
+  width: number | undefined;
   /** Resolves after `ms`; events --follow waits with it. */
   sleep(ms: number): Promise<void>;
 }

@@ -111,6 +111,8 @@ t.test('endpoints', async (t) => {
 t.test('connection: flags, then variables, then the config', async (t) => {
   const dir = t.testdir({ 'c.yaml': 'stateDir: /st\napi:\n  listen: 127.0.0.1:7000\n' });
   const g = {
+    context: undefined,
+    version: false,
     config: path.join(dir, 'c.yaml'),
     url: undefined,
     tokenFile: undefined,

@@ -1,0 +1,181 @@
+// Every emb-client command in one table: its arguments, options, help and examples, and a lazy loader.
+// Parsing, `help CMD`, `CMD --help` and shell completion all read this table, so a new command is one entry.
+// Nothing here imports command code: each command's module loads only when that command runs.
+import type { Command } from './context.js';
+
+export interface OptionDef {
+  /** The value's name in help ("N", "FILE"); absent for a flag. */
+  value?: string;
+  help: string;
+}
+
+export type OptionSpec = Record<string, OptionDef>;
+
+export interface CommandDef {
+  /** What follows the command name in help: "TARGET", "[MARKERS] -- SBATCH_ARGS". */
+  args: string;
+  summary: string;
+  options: OptionSpec;
+  examples: string[];
+  /** What a positional argument is, for completion: targets come from the agent when it answers. */
+  positional?: 'target' | 'job' | 'command' | 'shell';
+  /** Not listed in usage or completion (the completion script's own helper). */
+  hidden?: boolean;
+  load: () => Promise<{ default: Command }>;
+}
+
+/** The options every command takes, before or after its name. */
+export const GLOBAL_OPTIONS: OptionSpec = {
+  context: { value: 'NAME', help: 'the agent named NAME in the client config (contexts:)' },
+  config: { value: 'FILE', help: 'the config file (default ~/.config/emb-agent/config.yaml)' },
+  url: { value: 'URL', help: 'the agent: http://127.0.0.1:PORT (a tunnel) or unix:/path/agent.sock' },
+  'token-file': { value: 'FILE', help: "a copy of the agent's API token" },
+  json: { help: 'print what the API returns; errors go to stderr as JSON' },
+  check: { help: 'validate replies against the API schemas (slower)' },
+  help: { help: 'this help, or a command’s own (emb-client CMD --help)' },
+  version: { help: "print emb-client's version" },
+};
+
+/** The resume contract's markers: submit and adopt take the same. */
+export const MARKER_OPTIONS: OptionSpec = {
+  'done-marker': { value: 'P', help: 'a path ({index} = array index) whose presence means the task is done' },
+  progress: { value: 'P', help: 'files or a folder whose new entries count as progress' },
+  'checkpoint-regex': { value: 'RE', help: 'a log line saying the task saved a checkpoint' },
+  'max-attempts': { value: 'N', help: 'cap on attempts per task' },
+  'no-resume': { help: 'track and diagnose only, never resubmit' },
+};
+
+const target = () => import('./commands/target.js');
+const statusList = () => import('./commands/status-lists.js');
+
+export const COMMANDS: Record<string, CommandDef> = {
+  ls: {
+    args: '',
+    summary: 'submissions and their tasks (state, attempts, latest job, diagnosis)',
+    options: {},
+    examples: ['emb-client ls', 'emb-client --json ls | jq ".[].counts"'],
+    load: () => import('./commands/ls.js'),
+  },
+  show: {
+    args: 'TARGET',
+    summary: 'one submission or task in detail, with attempts and events',
+    options: {},
+    examples: ['emb-client show #12', 'emb-client show 1234_7', 'emb-client show #12:7'],
+    positional: 'target',
+    load: () => import('./commands/show.js'),
+  },
+  submit: {
+    args: '[MARKERS] -- SBATCH_ARGS',
+    summary: 'run sbatch ARGS here (this directory, this environment) and track the job',
+    options: MARKER_OPTIONS,
+    examples: [
+      'emb-client submit -- --array=0-99%20 build_shards.sbatch',
+      "emb-client submit --done-marker 'out/{index}.done' -- --array=0-9 job.sbatch",
+    ],
+    load: () => import('./commands/submit.js'),
+  },
+  adopt: {
+    args: '[MARKERS] JOBID',
+    summary: "track a job of yours submitted by hand; MARKERS: submit's options",
+    options: MARKER_OPTIONS,
+    examples: ['emb-client adopt 1234', "emb-client adopt --done-marker 'out/{index}.done' 1234"],
+    positional: 'job',
+    load: () => import('./commands/adopt.js'),
+  },
+  hold: {
+    args: 'TARGET',
+    summary: 'keep tasks from being resubmitted by the agent (not a Slurm hold)',
+    options: {},
+    examples: ['emb-client hold #12', 'emb-client hold 1234_7'],
+    positional: 'target',
+    load: target,
+  },
+  release: {
+    args: 'TARGET',
+    summary: 'let held tasks be resubmitted again',
+    options: {},
+    examples: ['emb-client release #12'],
+    positional: 'target',
+    load: target,
+  },
+  resubmit: {
+    args: '[--force] TARGET',
+    summary: 'resubmit now, skipping the guards (a done task only with --force)',
+    options: { force: { help: 'resubmit even tasks that are done' } },
+    examples: ['emb-client resubmit #12:7', 'emb-client resubmit --force 1234_7'],
+    positional: 'target',
+    load: target,
+  },
+  shards: {
+    args: '',
+    summary: 'shard folders: counts, rate, ETA',
+    options: {},
+    examples: ['emb-client shards'],
+    load: statusList,
+  },
+  tokens: {
+    args: '',
+    summary: 'Planetary Computer SAS tokens: expiry and refresh state',
+    options: {},
+    examples: ['emb-client tokens'],
+    load: statusList,
+  },
+  events: {
+    args: '[--submission N] [--limit N] [--follow [--interval S]]',
+    summary: "the agent's recent events, or new ones as they come",
+    options: {
+      submission: { value: 'N', help: 'only events of submission N' },
+      limit: { value: 'N', help: 'at most N events (default 100)' },
+      follow: { help: 'keep printing new events until interrupted' },
+      interval: { value: 'S', help: 'with --follow, ask every S seconds (default 2)' },
+    },
+    examples: ['emb-client events --submission 12', 'emb-client events --follow'],
+    load: () => import('./commands/events.js'),
+  },
+  logs: {
+    args: 'TARGET [--attempt N] [--bytes N]',
+    summary: "the end of an attempt's log: the latest, attempt N, or the attempt whose job id TARGET is",
+    options: {
+      attempt: { value: 'N', help: "the task's attempt N (1 = the first)" },
+      bytes: { value: 'N', help: 'at most the last N bytes' },
+    },
+    examples: ['emb-client logs 1234_7', 'emb-client logs #12:7 --attempt 1 --bytes 4096'],
+    positional: 'target',
+    load: () => import('./commands/logs.js'),
+  },
+  health: {
+    args: '',
+    summary: 'the agent, the scheduler and the database',
+    options: {},
+    examples: ['emb-client health', 'emb-client --context betzy health'],
+    load: () => import('./commands/health.js'),
+  },
+  help: {
+    args: '[COMMAND]',
+    summary: "this overview, or a command's own options and examples",
+    options: {},
+    examples: ['emb-client help submit'],
+    positional: 'command',
+    load: () => import('./commands/help.js'),
+  },
+  completion: {
+    args: 'bash|zsh',
+    summary: 'a shell completion script: eval "$(emb-client completion bash)"',
+    options: {},
+    examples: [
+      'echo \'eval "$(emb-client completion bash)"\' >> ~/.bashrc',
+      'echo \'eval "$(emb-client completion zsh)"\' >> ~/.zshrc',
+    ],
+    positional: 'shell',
+    load: () => import('./commands/completion.js'),
+  },
+  __complete: {
+    args: '',
+    summary:
+      'words for the completion scripts: targets (from the agent, nothing when it does not answer), contexts',
+    options: {},
+    examples: [],
+    hidden: true,
+    load: () => import('./commands/complete.js'),
+  },
+};
