@@ -8,8 +8,8 @@ import type { Config } from './config/load.js';
 import { describeError } from './errors.js';
 import { silentLogger } from './log.js';
 import { EXIT } from './service/exit-codes.js';
-import { Lease } from './service/lease.js';
 import { describeHolder } from './service/lease-body.js';
+import { readLease } from './service/lease-file.js';
 import { stateCheckFor, stateProblems } from './service/state-guard.js';
 import { SlurmAdapter } from './slurm/adapter.js';
 import { versionSupport } from './slurm/version.js';
@@ -96,7 +96,7 @@ export async function checkFindings(config: Config): Promise<Finding[]> {
   const journal = stateFs === 'local' ? 'WAL' : 'rollback, exclusive lock';
   add('ok', 'stateDir', `${config.stateDir} (${stateFs}; SQLite journal: ${journal})`);
   await apiToken(add, config.api.tokenFile);
-  const lease = await Lease.read(path.join(config.stateDir, 'agent.lease')).catch(() => null);
+  const lease = await readLease(path.join(config.stateDir, 'agent.lease')).catch(() => null);
   findings.push(await probeListen(config, lease));
   for (const p of await checkTokensConfig(config.tokens)) add('fail', 'tokens', p);
   if (config.tokens.collections.length) {

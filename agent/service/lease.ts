@@ -1,14 +1,8 @@
 // One agent per user across login nodes: a lease file in stateDir, on the shared filesystem (Lustre or NFS
 // $HOME) that every login node sees. The holder rewrites it every heartbeat; a second agent reads it and
 // refuses, naming the holder; a lease whose heartbeat is older than the TTL (or whose pid is dead on this
-// same host) is taken over.
+// same host) is taken over. How the file is written so that this holds on Lustre and NFS: lease-file.ts.
 //
-// Only operations that are atomic on Lustre and NFS are relied on:
-// - create = link(complete temp file, lease): fails with EEXIST if a lease exists (O_EXCL was unsafe on
-//   NFSv2, and a lost link() reply is recognised by the temp file's link count being 2);
-// - heartbeat = rename(complete temp file, lease): readers see the old or the new body, never half of one;
-// - takeover = a link()-created claim, then rename() over the stale lease (lease-takeover.ts): of several
-//   agents taking over at once, exactly one wins.
 // What this cannot exclude: a holder that was frozen for a whole TTL and wakes up mid-takeover may write
 // one more heartbeat over the new body. Each heartbeat first checks that the lease is still ours, so one of
 // the two sees a foreign owner at its next heartbeat and reports it through onLost (main then stops).
@@ -16,18 +10,15 @@
 // Clocks: heartbeatAt is the holder's wall time, compared with ours. Login nodes run NTP, and a TTL well
 // above the heartbeat (90 s vs 20 s) tolerates tens of seconds of skew and NFS attribute caching (60 s).
 import { randomUUID } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Clock, Timer } from '../clock.js';
 import { AgentError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { describeHolder, parseLeaseBody, type LeaseBody } from './lease-body.js';
+import { describeHolder, type LeaseBody } from './lease-body.js';
+import { LeaseFile, type LeaseText } from './lease-file.js';
 import { takeOver, type TakeoverOutcome } from './lease-takeover.js';
-import { createExclusive, pidAlive, readIfExists, removeIfOurs, replaceAtomically } from './shared-files.js';
+import { pidAlive } from './shared-files.js';
 
-export { type LeaseBody } from './lease-body.js';
-
-export const LEASE_DEFAULTS = { ttlMs: 90_000, heartbeatMs: 20_000 } as const;
+const LEASE_DEFAULTS = { ttlMs: 90_000, heartbeatMs: 20_000 } as const;
 
 export interface LeaseOptions {
   /** `<stateDir>/agent.lease`. */
@@ -45,24 +36,23 @@ export interface LeaseOptions {
   onLost?: (holder: LeaseBody | null) => void;
 }
 
-type Current = { raw: string; body: LeaseBody | null; problem: string | null };
-
 export class Lease {
   /** Random id of this run; what "ours" means. */
   readonly owner = randomUUID();
   private readonly file: string;
+  private readonly lease: LeaseFile;
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;
   private listen: string | null;
   private startedAt = 0;
   private held = false;
-  private lost = false;
   private running = false;
   private timer: Timer | undefined;
   private beating: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaseOptions) {
     this.file = opts.file;
+    this.lease = new LeaseFile(opts.file, this.owner, opts.logger);
     this.ttlMs = opts.ttlMs ?? LEASE_DEFAULTS.ttlMs;
     this.heartbeatMs = opts.heartbeatMs ?? LEASE_DEFAULTS.heartbeatMs;
     this.listen = opts.listen ?? null;
@@ -72,27 +62,6 @@ export class Lease {
         `lease: the TTL (${this.ttlMs} ms) must be at least twice the heartbeat (${this.heartbeatMs} ms)`,
       );
     }
-  }
-
-  /** The lease as written, or null when no agent holds one. For the client and `emb-agent check`. */
-  static async read(file: string): Promise<LeaseBody | null> {
-    try {
-      const text = await readIfExists(file);
-      return text === null ? null : parseLeaseBody(text, file);
-    } catch (err) {
-      throw new AgentError('AGENT_ERR_INTERNAL', `cannot read the lease: ${describeError(err)}`, {
-        cause: err,
-      });
-    }
-  }
-
-  get isHeld(): boolean {
-    return this.held;
-  }
-
-  /** True once another agent took the lease over from us (onLost was called). */
-  get isLost(): boolean {
-    return this.lost;
   }
 
   /** Takes the lease, or throws AGENT_ERR_LEASE_HELD naming the live holder. */
@@ -113,12 +82,12 @@ export class Lease {
   }
 
   private async tryAcquire(): Promise<LeaseBody> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    await this.lease.prepare();
     this.startedAt = this.opts.clock.now();
     for (let attempt = 0; attempt < 5; attempt++) {
       const mine = this.body();
-      if (await this.create(this.file, JSON.stringify(mine))) return this.won(mine, null);
-      const cur = await this.readCurrent();
+      if (await this.lease.create(mine)) return this.won(mine, null);
+      const cur = await this.lease.current();
       if (cur === null) continue; // released between our create and our read
       if (cur.body?.owner === this.owner) return this.won(cur.body, null);
       if (!this.isStale(cur)) throw this.heldError(cur, false);
@@ -145,7 +114,7 @@ export class Lease {
     }
     let body: LeaseBody | null = null;
     try {
-      body = parseLeaseBody(readFileSync(this.file, 'utf8'), this.file);
+      body = this.lease.readNow();
     } catch (err) {
       // Unreadable or missing: the heartbeat repairs or re-creates it; meanwhile do nothing that matters.
       throw new AgentError('AGENT_ERR_LEASE_HELD', `cannot confirm the lease: ${describeError(err)}`, {
@@ -203,12 +172,12 @@ export class Lease {
 
   private async beat(): Promise<void> {
     try {
-      let cur = await this.readCurrent();
+      let cur = await this.lease.current();
       if (cur === null) {
         // Someone removed it (a person, or a racing release). Take it back unless another agent did.
         this.opts.logger.warn({ file: this.file }, 'lease file disappeared; re-creating it');
-        if (await this.create(this.file, JSON.stringify(this.body()))) return;
-        cur = await this.readCurrent();
+        if (await this.lease.create(this.body())) return;
+        cur = await this.lease.current();
         if (cur === null) return;
       }
       if (cur.body === null) {
@@ -218,7 +187,7 @@ export class Lease {
         this.markLost(cur.body);
         return;
       }
-      await replaceAtomically(this.file, JSON.stringify(this.body()), this.owner, this.opts.logger);
+      await this.lease.replace(this.body());
     } catch (err) {
       // A filesystem hiccup is not a lost lease: keep trying; if it lasts a TTL another agent takes over
       // and the next heartbeat that gets through sees it.
@@ -228,7 +197,6 @@ export class Lease {
 
   private markLost(holder: LeaseBody | null): void {
     this.held = false;
-    this.lost = true;
     this.running = false;
     this.timer?.cancel();
     const who = holder ? describeHolder(holder, this.opts.clock.now()) : 'an unreadable lease';
@@ -236,9 +204,8 @@ export class Lease {
     this.opts.onLost?.(holder);
   }
 
-  private won(body: LeaseBody, previous: Current | null): LeaseBody {
+  private won(body: LeaseBody, previous: LeaseText | null): LeaseBody {
     this.held = true;
-    this.lost = false;
     const prev = previous?.body ? describeHolder(previous.body, this.opts.clock.now()) : null;
     this.opts.logger.info(
       { file: this.file, previous: previous?.body ?? null },
@@ -259,7 +226,7 @@ export class Lease {
     };
   }
 
-  private isStale(cur: Current): boolean {
+  private isStale(cur: LeaseText): boolean {
     if (cur.body === null) {
       this.opts.logger.warn({ file: this.file, problem: cur.problem }, 'unreadable lease; taking it over');
       return true;
@@ -269,7 +236,7 @@ export class Lease {
     return this.opts.clock.now() - b.heartbeatAt > this.ttlMs;
   }
 
-  private heldError(cur: Current, takeoverBusy: boolean): AgentError {
+  private heldError(cur: LeaseText, takeoverBusy: boolean): AgentError {
     const now = this.opts.clock.now();
     const holder = cur.body ? describeHolder(cur.body, now) : 'another host (unreadable lease)';
     const message = takeoverBusy
@@ -280,7 +247,7 @@ export class Lease {
     });
   }
 
-  private takeOver(stale: Current): Promise<TakeoverOutcome> {
+  private takeOver(stale: LeaseText): Promise<TakeoverOutcome> {
     return takeOver({
       file: this.file,
       staleText: stale.raw,
@@ -300,12 +267,7 @@ export class Lease {
   /** Releases the lease only if it is still ours (it may have been taken over while we were frozen). */
   private async release(): Promise<void> {
     try {
-      const removed = await removeIfOurs(
-        this.file,
-        `${this.file}.released-${this.owner}`,
-        (text) => this.ownsText(text),
-        this.opts.logger,
-      );
+      const removed = await this.lease.removeIfOurs();
       if (removed) this.opts.logger.info({ file: this.file }, 'lease released');
     } catch (err) {
       this.opts.logger.warn(
@@ -314,28 +276,5 @@ export class Lease {
       );
     }
     this.held = false;
-  }
-
-  private ownsText(raw: string): boolean {
-    try {
-      return parseLeaseBody(raw, this.file).owner === this.owner;
-    } catch (err) {
-      this.opts.logger.debug({ err }, 'lease text is not ours');
-      return false;
-    }
-  }
-
-  private async readCurrent(): Promise<Current | null> {
-    const raw = await readIfExists(this.file);
-    if (raw === null) return null;
-    try {
-      return { raw, body: parseLeaseBody(raw, this.file), problem: null };
-    } catch (err) {
-      return { raw, body: null, problem: describeError(err) };
-    }
-  }
-
-  private create(target: string, text: string): Promise<boolean> {
-    return createExclusive(target, text, this.owner, this.opts.logger);
   }
 }

@@ -1,6 +1,6 @@
-// Tells systemd how the agent is doing (sd_notify(3)): READY once it serves, STOPPING on the way out,
-// WATCHDOG while healthy, STATUS for `systemctl --user status`. Without NOTIFY_SOCKET (a foreground run,
-// tmux, the detached script) every call is a no-op, so main can call it unconditionally.
+// Tells systemd how the agent is doing (sd_notify(3)): READY once it serves, STOPPING on the way out (each
+// with a STATUS line for `systemctl --user status`), WATCHDOG while healthy. Without NOTIFY_SOCKET (a
+// foreground run, tmux, the detached script) every call is a no-op, so main can call it unconditionally.
 import type { Clock, Timer } from '../clock.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { chooseTransport, type NotifyTransport } from './notify-transport.js';
@@ -46,7 +46,7 @@ export class Notifier {
     return Math.max(500, Math.floor(this.watchdogUsec / 2000));
   }
 
-  /** Start-up is complete: migrations ran and the API listens. */
+  /** Start-up is complete: migrations ran and the API listens (or, for a standby, it waits for the lease). */
   ready(status?: string): Promise<boolean> {
     return this.send(status === undefined ? 'READY=1' : `READY=1\nSTATUS=${oneLine(status)}`);
   }
@@ -61,20 +61,11 @@ export class Notifier {
     return this.send('WATCHDOG=1');
   }
 
-  /** Free text shown by `systemctl --user status emb-agent`. */
-  status(text: string): Promise<boolean> {
-    return this.send(`STATUS=${oneLine(text)}`);
-  }
-
-  /** Asks for more start or stop time (e.g. a long migration) so systemd does not kill a slow but live agent. */
-  extendTimeout(ms: number): Promise<boolean> {
-    return this.send(`EXTEND_TIMEOUT_USEC=${Math.max(0, Math.round(ms * 1000))}`);
-  }
-
   /**
    * Pings WATCHDOG=1 every half WatchdogSec until cancelled. `isHealthy` lets main withhold pings when the
-   * agent is alive but stuck (e.g. the tracker has not completed a cycle for long), so systemd restarts it;
-   * a blocked event loop stops the pings by itself. Does nothing when no watchdog is configured.
+   * agent is alive but broken (its database no longer answers: Agent.healthy), so systemd restarts it; a
+   * blocked event loop stops the pings by itself. Slurm being down is no reason: restarting cannot fix it.
+   * Does nothing when no watchdog is configured.
    */
   startWatchdog(clock: Clock, isHealthy: () => boolean = () => true): Timer {
     const interval = this.watchdogIntervalMs;

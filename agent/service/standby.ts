@@ -11,7 +11,8 @@ import { describeError, isAgentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../tokens/atomic-write.js';
 import { describeHolder } from './lease-body.js';
-import { Lease } from './lease.js';
+import { readLease } from './lease-file.js';
+import type { Lease } from './lease.js';
 
 const StandbySchema = z.object({
   host: z.string(),
@@ -97,7 +98,7 @@ export class Standby {
   }
 
   private async holder(): Promise<string> {
-    const body = await Lease.read(this.o.leaseFile).catch(() => null);
+    const body = await readLease(this.o.leaseFile).catch(() => null);
     return body ? describeHolder(body, this.o.clock.now()) : 'another agent';
   }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import t from 'tap';
 import { silentLogger } from '../../../agent/log.js';
 import { CountingScheduler } from '../../../agent/metrics.js';
-import { Lease, type LeaseBody } from '../../../agent/service/lease.js';
+import { Lease } from '../../../agent/service/lease.js';
+import type { LeaseBody } from '../../../agent/service/lease-body.js';
 import type { Scheduler, SchedulerSearch } from '../../../agent/slurm/types.js';
 import { Registry } from 'prom-client';
 import { FakeClock } from '../../helpers/fake-clock.js';
@@ -46,7 +47,7 @@ t.test('fence passes while ours and fresh, refuses when stale, and reports a tak
   await t.rejects(scheduler.submit({ args: [], cwd: '/', env: {} }), { code: 'AGENT_ERR_LEASE_HELD' });
   t.equal(sbatch, 1, 'no sbatch once the lease names another agent');
   t.match(lost, [{ host: 'login-2' }], 'reported as lost');
-  t.notOk(lease.isHeld);
+  t.throws(() => lease.fence(), { message: /does not hold/ }, 'and no longer held');
   await lease.stop();
   t.match(JSON.parse(readFileSync(file, 'utf8')), { owner: 'someone-else' }, 'the new lease is left alone');
 });

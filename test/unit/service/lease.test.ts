@@ -8,8 +8,9 @@ import t from 'tap';
 import type { AgentError } from '../../../agent/errors.js';
 import { isAgentError } from '../../../agent/errors.js';
 import { silentLogger } from '../../../agent/log.js';
-import { Lease, type LeaseBody, type LeaseOptions } from '../../../agent/service/lease.js';
-import { describeHolder, reachHint } from '../../../agent/service/lease-body.js';
+import { Lease, type LeaseOptions } from '../../../agent/service/lease.js';
+import { describeHolder, reachHint, type LeaseBody } from '../../../agent/service/lease-body.js';
+import { readLease } from '../../../agent/service/lease-file.js';
 import { claimFileFor } from '../../../agent/service/lease-takeover.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -32,7 +33,7 @@ function lease(file: string, clock: FakeClock, over: Partial<LeaseOptions> = {})
 }
 
 async function onDisk(file: string): Promise<LeaseBody> {
-  const body = await Lease.read(file);
+  const body = await readLease(file);
   if (!body) throw new Error(`no lease at ${file}`);
   return body;
 }
@@ -49,7 +50,7 @@ t.test('the first agent takes the lease; a second is refused and told who holds 
   const clock = new FakeClock();
   const a = lease(file, clock);
   const mine = await a.acquire();
-  t.equal(a.isHeld, true);
+  t.doesNotThrow(() => a.fence(), 'held: scheduler commands may run');
   const body = await onDisk(file);
   t.same(body, mine);
   t.match(body, {
@@ -70,14 +71,14 @@ t.test('the first agent takes the lease; a second is refused and told who holds 
     (err as AgentError).message,
     `emb-agent already runs on login-1 (pid ${process.pid}, heartbeat 12 s ago, listening on 127.0.0.1:8787)`,
   );
-  t.equal(b.isHeld, false);
+  t.throws(() => b.fence(), { code: 'AGENT_ERR_LEASE_HELD', message: /does not hold/ });
   t.equal((await onDisk(file)).owner, a.owner, 'the refused agent left the lease alone');
 });
 
-t.test('Lease.read: null when absent, an error naming the file when unreadable', async (t) => {
+t.test('readLease: null when absent, an error naming the file when unreadable', async (t) => {
   const dir = t.testdir({ 'agent.lease': 'not json' });
-  t.equal(await Lease.read(path.join(dir, 'none.lease')), null);
-  await t.rejects(Lease.read(path.join(dir, 'agent.lease')), /agent\.lease is not JSON/);
+  t.equal(await readLease(path.join(dir, 'none.lease')), null);
+  await t.rejects(readLease(path.join(dir, 'agent.lease')), /agent\.lease is not JSON/);
 });
 
 t.test('heartbeats keep the lease; it is taken over only after the TTL', async (t) => {
@@ -94,7 +95,7 @@ t.test('heartbeats keep the lease; it is taken over only after the TTL', async (
   }
   await t.rejects(b.acquire(), { code: 'AGENT_ERR_LEASE_HELD' }, 'a heartbeating lease is never taken');
   await a.stop();
-  t.equal(await Lease.read(file), null, 'a clean stop releases the lease');
+  t.equal(await readLease(file), null, 'a clean stop releases the lease');
   await t.resolves(b.acquire(), 'and then the next agent takes it at once');
 });
 
@@ -114,8 +115,7 @@ t.test('a silent holder keeps the lease for exactly the TTL, then loses it and i
   await a.heartbeat();
   t.equal(lost.length, 1, 'onLost called once');
   t.equal(lost[0]?.host, 'login-2');
-  t.equal(a.isLost, true);
-  t.equal(a.isHeld, false);
+  t.throws(() => a.fence(), { code: 'AGENT_ERR_LEASE_HELD' }, 'the loser runs no scheduler command');
   await a.heartbeat();
   t.equal(lost.length, 1, 'not called again');
   t.equal((await onDisk(file)).owner, b.owner, 'the loser did not write over the new holder');
@@ -223,11 +223,11 @@ t.test(
     await fs.unlink(file);
     await a.heartbeat();
     t.equal((await onDisk(file)).owner, a.owner);
-    t.equal(a.isHeld, true);
+    t.doesNotThrow(() => a.fence(), 'still held after a re-create');
     await fs.writeFile(file, 'garbage');
     await a.heartbeat();
     t.equal((await onDisk(file)).owner, a.owner, 'a damaged lease is repaired, not taken as lost');
-    t.equal(a.isLost, false);
+    t.doesNotThrow(() => a.fence(), 'still held after a repair');
   },
 );
 

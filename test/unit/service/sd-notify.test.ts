@@ -56,7 +56,7 @@ function capture() {
   return { logger: createLogger('debug', stream), lines };
 }
 
-t.test('ready, status, watchdog and stopping arrive as sd_notify datagrams', async (t) => {
+t.test('ready, watchdog and stopping arrive as sd_notify datagrams, with a status line', async (t) => {
   const rx = receiver(t);
   const { logger, lines } = capture();
   const n = new Notifier({ notifySocket: rx.file, watchdogUsec: undefined, path: PATH, logger });
@@ -65,12 +65,8 @@ t.test('ready, status, watchdog and stopping arrive as sd_notify datagrams', asy
   t.equal(await rx.next(), 'READY=1\nSTATUS=serving on 127.0.0.1:8787');
   t.equal(await n.watchdog(), true);
   t.equal(await rx.next(), 'WATCHDOG=1');
-  await n.status('line one\nline two sig=SECRET');
-  t.equal(await rx.next(), 'STATUS=line one line two sig=REDACTED', 'one line, secrets scrubbed');
-  await n.extendTimeout(30_000);
-  t.equal(await rx.next(), 'EXTEND_TIMEOUT_USEC=30000000');
-  await n.stopping();
-  t.equal(await rx.next(), 'STOPPING=1');
+  await n.stopping('line one\nline two sig=SECRET');
+  t.equal(await rx.next(), 'STOPPING=1\nSTATUS=line one line two sig=REDACTED', 'one line, secrets scrubbed');
   const chosen = lines.find((l) => l.msg === 'sd_notify transport chosen');
   t.equal(chosen?.transport, 'datagram', 'the in-process transport is used when the addon is built');
 });
@@ -88,7 +84,6 @@ t.test('without NOTIFY_SOCKET nothing is sent and nothing is scheduled', async (
   t.equal(off.watchdogIntervalMs, undefined);
   t.equal(await off.ready(), false);
   t.equal(await off.watchdog(), false);
-  t.equal(await off.status('x'), false);
   t.equal(await off.stopping(), false);
   const timer = off.startWatchdog(clock);
   t.equal(clock.pending(), 0, 'no pinger timer');
@@ -100,8 +95,8 @@ t.test('without NOTIFY_SOCKET nothing is sent and nothing is scheduled', async (
     path: PATH,
     logger: silentLogger(),
   });
-  await on.status('sentinel');
-  t.equal(await rx.next(), 'STATUS=sentinel');
+  await on.stopping('sentinel');
+  t.equal(await rx.next(), 'STOPPING=1\nSTATUS=sentinel');
 });
 
 t.test('the watchdog pinger pings every half WATCHDOG_USEC while healthy, until cancelled', async (t) => {
@@ -123,14 +118,14 @@ t.test('the watchdog pinger pings every half WATCHDOG_USEC while healthy, until 
   t.equal(await rx.next(), 'WATCHDOG=1');
   healthy = false;
   await clock.advance(1000);
-  await n.status('after unhealthy tick');
-  t.equal(await rx.next(), 'STATUS=after unhealthy tick', 'no ping while unhealthy');
+  await n.stopping('after unhealthy tick');
+  t.equal(await rx.next(), 'STOPPING=1\nSTATUS=after unhealthy tick', 'no ping while unhealthy');
   healthy = true;
   timer.cancel();
   await clock.advance(5000);
   t.equal(clock.pending(), 0, 'cancel leaves no timer');
-  await n.status('after cancel');
-  t.equal(await rx.next(), 'STATUS=after cancel', 'no ping after cancel');
+  await n.stopping('after cancel');
+  t.equal(await rx.next(), 'STOPPING=1\nSTATUS=after cancel', 'no ping after cancel');
 });
 
 t.test('no watchdog configured: the pinger is a no-op even under systemd', async (t) => {
