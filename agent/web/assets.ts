@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
  */
 export function defaultPageDir(): string {
   const built = fileURLToPath(new URL('../../web/', import.meta.url));
-  if (existsSync(path.join(built, 'index.html'))) return built;
+  if (existsSync(path.join(built, 'app.js'))) return built;
   return fileURLToPath(new URL('../../dist/web/', import.meta.url));
 }
 
