@@ -11,15 +11,17 @@ import type { Logger } from '../log.js';
 import { JOB_ID_ARG } from './job-id.js';
 import { CommandRunner } from './runner.js';
 import { parseSacctText, sacctTextArgs, type AccountingSelector } from './sacct-text.js';
-import { parseSbatchParsable } from './sbatch.js';
+import { parseSbatchParsable, parseTestOnly } from './sbatch.js';
 import { parseSqueueText, squeueTextArgs, type QueueSelector } from './squeue-text.js';
 import type {
   JobRecord,
   Scheduler,
   SchedulerSearch,
+  SchedulerTestOnly,
   SlurmVersion,
   SubmitRequest,
   SubmitResult,
+  TestOnlyAnswer,
 } from './types.js';
 import { parseVersion } from './version.js';
 
@@ -69,7 +71,7 @@ const QUERY_ENV: Record<string, string | undefined> = {
 /** scancel/squeue messages that mean "that job is already gone", which is not a failure for us. */
 const GONE = /invalid job id specified|already completing or completed|job has already finished/i;
 
-export class SlurmAdapter implements Scheduler, SchedulerSearch {
+export class SlurmAdapter implements Scheduler, SchedulerSearch, SchedulerTestOnly {
   private readonly runner: CommandRunner;
   private readonly user: string | null;
   private readonly logger: Logger;
@@ -104,6 +106,16 @@ export class SlurmAdapter implements Scheduler, SchedulerSearch {
     if (r.stderr.trim() !== '')
       this.logger.info({ jobId: result.jobId, stderr: r.stderr.trim() }, 'sbatch notice');
     return result;
+  }
+
+  /** `sbatch --test-only` with the recipe's argv, cwd and environment; Slurm's refusal is thrown as for submit. */
+  async testOnly(req: SubmitRequest): Promise<TestOnlyAnswer> {
+    const r = await this.runner.run('sbatch', ['--test-only', ...req.args], {
+      cwd: req.cwd,
+      env: req.env,
+      exactEnv: true,
+    });
+    return parseTestOnly(r.stderr);
   }
 
   async accounting(jobIds: string[]): Promise<JobRecord[]> {

@@ -21,6 +21,8 @@ export interface SchedulerErrorInit {
   stderr?: string;
   exitCode?: number | null;
   cause?: unknown;
+  /** A more precise catalogue code than the kind's (the preflight's refusal is a permanent one). */
+  code?: AgentErrorCode;
 }
 
 export class SchedulerError extends AgentError {
@@ -32,7 +34,7 @@ export class SchedulerError extends AgentError {
 
   constructor(kind: SchedulerErrorKind, init: SchedulerErrorInit) {
     const stderr = (init.stderr ?? '').slice(0, MAX_STDERR);
-    super(CODE_BY_KIND[kind], `${init.command}: ${init.reason}`, {
+    super(init.code ?? CODE_BY_KIND[kind], `${init.command}: ${init.reason}`, {
       cause: init.cause,
       details: { kind, command: init.command, reason: init.reason, exitCode: init.exitCode ?? null },
     });

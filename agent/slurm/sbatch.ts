@@ -1,7 +1,7 @@
 // sbatch --parsable prints "jobid" or "jobid;cluster". Site plugins may print notices around it, so the
 // last line of that form is the answer.
 import { outputError } from './records.js';
-import type { SubmitResult } from './types.js';
+import type { SubmitResult, TestOnlyAnswer } from './types.js';
 
 /**
  * NB: when this throws, sbatch exited 0, so a job may well have been created: the caller must reconcile
@@ -23,4 +23,21 @@ export function parseSbatchParsable(stdout: string): SubmitResult {
     'no job id in the --parsable answer',
     shown ?? '',
   );
+}
+
+/**
+ * `sbatch --test-only` prints to stderr "sbatch: Job 644 to start at 2026-12-01T05:39:25 using 1 processors
+ * on nodes vm in partition normal" (22.05 and 24.11 alike: src/api/allocate.c). Exit 0 is the answer; the
+ * line only adds where and when, so a site that words it otherwise still passes.
+ */
+export function parseTestOnly(stderr: string): TestOnlyAnswer {
+  const line =
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /\bto start at\b/.test(l)) ??
+    stderr.trim().split('\n').at(-1) ??
+    '';
+  const m = /to start at (\S+).* in partition (\S+)/.exec(line);
+  return { partition: m?.[2] ?? null, startAt: m?.[1] ?? null, line: line.replace(/^sbatch:\s*/, '') };
 }

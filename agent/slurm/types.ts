@@ -89,6 +89,23 @@ export interface SubmitRequest {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Read by the preflight decorator (agent/preflight/); the adapter ignores it. */
+  preflight?: { skip?: string | undefined } | undefined;
+}
+
+/** What `sbatch --test-only` said of a job Slurm would take (nothing is submitted). */
+export interface TestOnlyAnswer {
+  /** "in partition normal" of Slurm's answer; null when the line was not there. */
+  partition: string | null;
+  /** Slurm's estimate, as it printed it ("2026-12-01T05:39:22"); null when not there. */
+  startAt: string | null;
+  /** The answer's text, for events. */
+  line: string;
+}
+
+/** `sbatch --test-only`: refuses (SchedulerError) what Slurm would refuse, without submitting anything. */
+export interface SchedulerTestOnly {
+  testOnly(req: SubmitRequest): Promise<TestOnlyAnswer>;
 }
 
 export interface SubmitResult {
