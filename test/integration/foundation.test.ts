@@ -124,7 +124,7 @@ t.test('adopt a job that has already ended: its tasks are decided at once', asyn
       const s = subs.find((x) => x.jobId === jobId);
       return s && s.tasks.every((x) => x.state === 'done') ? s : null;
     },
-    { timeoutMs: 30_000, what: 'the adopted tasks decided' },
+    { timeoutMs: 90_000, what: 'the adopted tasks decided' },
   );
   t.equal(sub.tasks.length, 2);
 });

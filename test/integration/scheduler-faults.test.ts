@@ -231,7 +231,7 @@ t.test('a scheduler that fails, hangs or babbles on a third of calls', async (t)
       };
       return r.code === 0 && h.scheduler.available ? h : null;
     },
-    { timeoutMs: 30_000, what: 'health to report the scheduler available' },
+    { timeoutMs: 90_000, what: 'health to report the scheduler available' },
   );
   t.equal(health.scheduler.lastError, null);
 

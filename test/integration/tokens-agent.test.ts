@@ -35,7 +35,7 @@ t.test('a fresh token file for jobs, and its expiry in emb-client tokens', async
         return null;
       }
     },
-    { timeoutMs: 20_000, what: 'the token file' },
+    { timeoutMs: 90_000, what: 'the token file' },
   );
   t.match(record.token, /sig=/);
   t.equal(record.account, 'landcoverdata');

@@ -29,7 +29,7 @@ t.test('shards, logs and a diagnosis through emb-client', async (t) => {
       const s = list.find((x) => x.dir === path.join(dir, 'out'));
       return s && s.count === 6 ? s : null;
     },
-    { timeoutMs: 30_000, what: 'six shards counted' },
+    { timeoutMs: 90_000, what: 'six shards counted' },
   );
   t.equal(shards.target, 6);
   t.same(

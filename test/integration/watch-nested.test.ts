@@ -39,7 +39,7 @@ t.test('nested shard folders are counted toward their entry', async (t) => {
       const m = await counts();
       return m.get('outputs/shards/tessera')?.count === 2 && m.get('other')?.count === 1 ? m : null;
     },
-    { timeoutMs: 30_000, what: 'nested shards counted' },
+    { timeoutMs: 90_000, what: 'nested shards counted' },
   );
   t.equal(first.get('outputs/shards/aef')?.count, 1);
   t.same(
@@ -59,7 +59,7 @@ t.test('nested shard folders are counted toward their entry', async (t) => {
       const m = await counts();
       return m.get('outputs/shards/tessera')?.count === 3 && m.get('other')?.count === 2;
     },
-    { timeoutMs: 30_000, what: 'shards in a new and in a known sub-folder counted' },
+    { timeoutMs: 90_000, what: 'shards in a new and in a known sub-folder counted' },
   );
   const table = await agent.client(['shards']);
   t.equal(table.code, 0, table.stderr);

@@ -99,7 +99,7 @@ if (await requireCluster(t)) {
         const [s] = await shardWatch.scanNow();
         return s?.count === 7 ? s : undefined;
       },
-      { timeoutMs: 30_000, what: 'seven shards' },
+      { timeoutMs: 90_000, what: 'seven shards' },
     );
     t.equal(path.basename(st.dir), 'aef', 'the folder was found under outputs/shards/*');
     t.equal(st.bytes, 700);
@@ -126,7 +126,7 @@ if (await requireCluster(t)) {
         const s = await logWatch.flush(`${id}_2`);
         return s.endLine ? s : undefined;
       },
-      { timeoutMs: 30_000, what: "task 2's CANCELLED banner" },
+      { timeoutMs: 90_000, what: "task 2's CANCELLED banner" },
     );
     t.match(cancelled.endLine, new RegExp(`\\*\\*\\* JOB \\d+ ON \\S+ CANCELLED AT`));
     t.equal(cancelled.diagnosis?.cause, 'cancelled');
