@@ -1,6 +1,6 @@
 // The web page's login and session rules, each through app.inject: one-time codes, the cookie, what a
 // session may do, the CSRF defence, the page's headers, and that the bearer rules stay as they were.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildApp } from '../../../agent/http/app.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../../helpers/http-fixtures.js';
@@ -9,7 +9,7 @@ import { builtPage } from '../../helpers/web-page.js';
 const HOST = '127.0.0.1:8080';
 const ORIGIN = `http://${HOST}`;
 
-async function setup(t: Tap.Test) {
+async function setup(t: Test) {
   const repos = openRepos(t.testdir());
   seed(repos);
   const clock = new FakeClock(Date.parse('2026-03-01T10:00:00Z'));
@@ -35,11 +35,6 @@ async function setup(t: Tap.Test) {
     return { cookie, csrf: session.json<{ csrf: string }>().csrf };
   };
   return { app, clock, commands, code, login };
-}
-
-type Tap = typeof t;
-declare namespace Tap {
-  type Test = Parameters<Parameters<Tap['test']>[1]>[0];
 }
 
 t.test('a one-time code becomes a session cookie once, within a minute', async (t) => {
