@@ -1,5 +1,6 @@
 // The config file's schema. Every object is strict so an unknown key is refused with its path.
 import { z } from 'zod';
+import { PreflightConfigSchema } from '../preflight/config.js';
 
 /** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once, in a loop. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -157,6 +158,7 @@ export const ConfigSchema = z.strictObject({
       jobDefaults: z.record(z.string(), JobDefaultsSchema).default({}),
     })
     .prefault({}),
+  preflight: PreflightConfigSchema,
   tokens: z
     .strictObject({
       // http(s) only: a file:// base would have the agent read (and write into token files) a local file.
