@@ -31,17 +31,25 @@ async function main(): Promise<void> {
   } else {
     const db = new BetterSqlite3(':memory:');
     db.exec(readFileSync(migrationFile ?? '', 'utf8'));
-    // Counting timers counts cycles: the watch schedules exactly one per cycle.
+    const counts = new Map<string, number>();
+    // After a cycle: a folder whose count grew may hold the awaited shard (what the API would show).
+    const afterCycle = () => {
+      for (const s of sw.status()) {
+        const before = counts.get(s.dir) ?? 0;
+        counts.set(s.dir, s.count);
+        if (target && s.count > before && target.startsWith(`${s.dir}/`)) noticed(target);
+      }
+    };
+    // Counting timers counts cycles: the watch schedules exactly one per cycle, as the previous one ends.
     const clock: Clock = {
       ...systemClock,
       setTimer: (ms, fn) => {
-        cycles++;
+        if (cycles++ > 0) afterCycle();
         return systemClock.setTimer(ms, fn);
       },
     };
-    const counts = new Map<string, number>();
     let readyAt: number | null = null;
-    const sw = new ShardWatch({
+    const sw: ShardWatch = new ShardWatch({
       clock,
       logger: silentLogger(),
       store: new ShardStore(db),
@@ -49,11 +57,6 @@ async function main(): Promise<void> {
       pollSeconds: interval / 1000,
       rateWindowMinutes: 60,
       purgeDays: 21,
-      onChange: (s) => {
-        const before = counts.get(s.dir) ?? 0;
-        counts.set(s.dir, s.count);
-        if (target && s.count > before && target.startsWith(`${s.dir}/`)) noticed(target);
-      },
     });
     await sw.start();
     // Ready when the first cycle is over (every folder listed, every shard counted: the second timer is

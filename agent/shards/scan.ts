@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors.js';
 import { mapLimit } from '../fs/map-limit.js';
-import { indexOf, type IndexRule } from './task-index.js';
+import { shardIndex } from './task-index.js';
 import { FolderChange } from '../fs/folder-change.js';
 import { ShardTable, type ShardVisitor } from './table.js';
 import { statCheap } from '../fs/stat-cheap.js';
@@ -49,7 +49,6 @@ export class FolderScanner {
   constructor(
     dir: string,
     private readonly match: (name: string) => boolean,
-    private readonly indexRule: IndexRule,
     /** Count shards in sub-folders at any depth (hidden ones and symbolic links excepted). */
     private readonly deep = false,
   ) {
@@ -145,7 +144,7 @@ export class FolderScanner {
         if (this.match(e.name)) names.push(e.name);
       } else if (this.deep && !e.name.startsWith('.')) subdirs.add(e.name);
     }
-    this.table.sync(names, (name) => indexOf(name, this.indexRule));
+    this.table.sync(names, shardIndex);
     if (this.deep) this.syncChildren(subdirs);
     return true;
   }
@@ -155,7 +154,7 @@ export class FolderScanner {
     for (const name of this.children.keys()) if (!subdirs.has(name)) this.children.delete(name);
     for (const name of subdirs) {
       if (!this.children.has(name)) {
-        const child = new FolderScanner(path.join(this.dir, name), this.match, this.indexRule, true);
+        const child = new FolderScanner(path.join(this.dir, name), this.match, true);
         this.children.set(name, child);
       }
     }

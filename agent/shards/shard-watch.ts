@@ -9,7 +9,6 @@ import { compileGlob } from '../fs/glob.js';
 import { mapLimit } from '../fs/map-limit.js';
 import { shardEntry } from './entry.js';
 import { GroupLister } from './group.js';
-import { DEFAULT_INDEX_REGEX, type IndexRule } from './task-index.js';
 import { FolderScanner, type ScanContext, type StatBudget } from './scan.js';
 import { ages, etaSeconds, perTask, ratePerHour } from './status.js';
 import type { ShardSample, ShardStore } from './store.js';
@@ -23,9 +22,6 @@ export interface ShardDirSpec {
   target?: number | undefined;
   /** Glob for shard names (default "*.tar"). */
   pattern: string;
-  /** Default DEFAULT_INDEX_REGEX. */
-  indexRegex?: RegExp | undefined;
-  workersPerTask?: number | undefined;
 }
 
 export interface ShardWatchOptions {
@@ -54,8 +50,6 @@ export interface ShardWatchOptions {
    * at a time, and a deeper queue costs far less CPU per stat than four at a time.
    */
   concurrency?: number;
-  /** Told after a cycle in which a folder's count or bytes changed. */
-  onChange?: (status: ShardStatus) => void;
 }
 
 interface Folder {
@@ -74,7 +68,6 @@ export class ShardWatch {
   private readonly groups: { lister: GroupLister; spec: ShardDirSpec }[] = [];
   private readonly folders = new Map<string, Folder>();
   private readonly loop: FixedRate;
-  private cycle: Promise<void> | null = null;
   private lastRefresh = 0;
   private lastPrune = 0;
 
@@ -83,7 +76,7 @@ export class ShardWatch {
     this.loop = new FixedRate(
       opts.clock,
       opts.pollSeconds * 1000,
-      () => this.cycleOnce(),
+      () => this.runCycle(),
       (err) => opts.logger.error({ err: describeError(err) }, 'shard scan failed'),
     );
     for (const spec of opts.dirs) {
@@ -99,14 +92,6 @@ export class ShardWatch {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    // A scanNow() may still run.
-    await this.cycle;
-  }
-
-  /** Scans every folder now (one cycle) and returns the status. Cycles never overlap. */
-  async scanNow(): Promise<ShardStatus[]> {
-    await this.cycleOnce();
-    return this.status();
   }
 
   /** Every folder's status (rates from the database; no filesystem access). Configured groups that are missing are listed too. */
@@ -141,21 +126,9 @@ export class ShardWatch {
     return n;
   }
 
-  private async cycleOnce(): Promise<void> {
-    while (this.cycle) await this.cycle;
-    this.cycle = this.runCycle().finally(() => {
-      this.cycle = null;
-    });
-    await this.cycle;
-  }
-
   private addFolder(dir: string, spec: ShardDirSpec, group: string | null): void {
     if (this.folders.has(dir)) return;
-    const rule: IndexRule = {
-      regex: spec.indexRegex ?? DEFAULT_INDEX_REGEX,
-      workersPerTask: spec.workersPerTask,
-    };
-    const scanner = new FolderScanner(dir, compileGlob(spec.pattern), rule, shardEntry(spec.path).deep);
+    const scanner = new FolderScanner(dir, compileGlob(spec.pattern), shardEntry(spec.path).deep);
     this.folders.set(dir, { scanner, spec, group, lastSample: undefined, lastChangeAt: null });
   }
 
@@ -176,11 +149,7 @@ export class ShardWatch {
     const folders = [...this.folders.values()];
     const changed = await mapLimit(folders, concurrency, async (f) => (await f.scanner.scan(ctx)).changed);
     this.recordSamples(folders, changed, now);
-    for (const [i, f] of folders.entries()) {
-      if (!changed[i]) continue;
-      f.lastChangeAt = now;
-      if (this.o.onChange) this.notify(f);
-    }
+    for (const [i, f] of folders.entries()) if (changed[i]) f.lastChangeAt = now;
   }
 
   /** Adds folders that appeared under a "parent/*" entry and drops those that went. */
@@ -287,13 +256,5 @@ export class ShardWatch {
       lastScanAt: null,
       lastChangeAt: null,
     };
-  }
-
-  private notify(f: Folder): void {
-    try {
-      this.o.onChange?.(this.describe(f));
-    } catch (err) {
-      this.o.logger.error({ dir: f.scanner.dir, err: describeError(err) }, 'shard change handler failed');
-    }
   }
 }

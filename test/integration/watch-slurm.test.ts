@@ -96,8 +96,9 @@ if (await requireCluster(t)) {
 
     const st = await waitFor(
       async () => {
-        const [s] = await shardWatch.scanNow();
-        return s?.count === 7 ? s : undefined;
+        // The watch's own loop (every second) counts them, then stats them for their bytes.
+        const [s] = shardWatch.status();
+        return s?.count === 7 && s.bytesPending === 0 ? s : undefined;
       },
       { timeoutMs: 90_000, what: 'seven shards' },
     );

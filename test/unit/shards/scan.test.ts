@@ -3,10 +3,8 @@ import { appendFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'no
 import path from 'node:path';
 import { compileGlob } from '../../../agent/fs/glob.js';
 import { GroupLister } from '../../../agent/shards/group.js';
-import { DEFAULT_INDEX_REGEX, compileIndexRegex, indexOf } from '../../../agent/shards/task-index.js';
+import { shardIndex } from '../../../agent/shards/task-index.js';
 import { FolderScanner, type ScanContext } from '../../../agent/shards/scan.js';
-
-const rule = { regex: DEFAULT_INDEX_REGEX };
 
 function ctx(over: Partial<ScanContext> = {}): ScanContext {
   return {
@@ -31,7 +29,7 @@ t.test('an idle folder is not listed again; new and removed names are', async (t
     'notes.txt': 'x',
     sub: {},
   });
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const s = new FolderScanner(dir, compileGlob('*.tar'));
   let o = await s.scan(ctx());
   t.ok(o.listed);
   t.equal(o.statted, 2, 'only shard names are statted');
@@ -61,7 +59,7 @@ t.test('an idle folder is not listed again; new and removed names are', async (t
 t.test('an entry added within the same second as a listing is still seen', async (t) => {
   const dir = t.testdir({ 'a.tar': '' });
   pinMtime(dir);
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const s = new FolderScanner(dir, compileGlob('*.tar'));
   await s.scan(ctx());
   writeFileSync(path.join(dir, 'b.tar'), '');
   pinMtime(dir);
@@ -77,7 +75,7 @@ t.test('the stat budget spreads a big first scan over cycles; the count is right
   const files: Record<string, string> = {};
   for (let i = 0; i < 10; i++) files[`s-${i}.tar`] = 'xx';
   const dir = t.testdir(files);
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const s = new FolderScanner(dir, compileGlob('*.tar'));
   await s.scan(ctx({ budget: { left: 3 } }));
   t.equal(s.count, 10);
   t.equal(s.pendingStats, 7);
@@ -90,7 +88,7 @@ t.test('the stat budget spreads a big first scan over cycles; the count is right
 
 t.test('a shard still being written is re-statted while young, when the refresh is due', async (t) => {
   const dir = t.testdir({ 'w-0-000001.tar': 'x' });
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const s = new FolderScanner(dir, compileGlob('*.tar'));
   const young = { freshMs: 30 * 60_000 };
   await s.scan(ctx(young));
   await s.scan(ctx(young));
@@ -113,7 +111,7 @@ t.test('a shard still being written is re-statted while young, when the refresh 
 t.test('a missing folder is reported, not an error, and appears later', async (t) => {
   const root = t.testdir({});
   const dir = path.join(root, 'aef');
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const s = new FolderScanner(dir, compileGlob('*.tar'));
   await s.scan(ctx());
   t.equal(s.exists, false);
   t.equal(s.error, null);
@@ -130,32 +128,20 @@ t.test('a missing folder is reported, not an error, and appears later', async (t
 
 t.test('a path that is a file, not a folder, is an error', async (t) => {
   const root = t.testdir({ 'file.tar': 'x' });
-  const s = new FolderScanner(path.join(root, 'file.tar'), compileGlob('*.tar'), rule);
+  const s = new FolderScanner(path.join(root, 'file.tar'), compileGlob('*.tar'));
   await s.scan(ctx());
   t.equal(s.exists, false);
   t.match(s.error, /not a folder/);
 });
 
 t.test('array indices from shard names', async (t) => {
-  t.equal(indexOf('shard-3-000012.tar', rule), 3);
-  t.equal(indexOf('aef_task7_000012.tar', rule), 7);
-  t.equal(indexOf('tessera-shard-12-000001.tar', rule), 12);
-  t.equal(indexOf('worker3-000012.tar', rule), 3);
-  t.equal(indexOf('tessera-w11-000004.tar', rule), 11);
-  t.equal(indexOf('shard-000012.tar', rule), null, 'a serial number alone is no index');
-  t.equal(indexOf('data.tar', rule), null);
-  t.equal(
-    indexOf('worker11-000004.tar', { regex: DEFAULT_INDEX_REGEX, workersPerTask: 4 }),
-    2,
-    '12 workers, 4 per task',
-  );
-  const custom = compileIndexRegex('^part(?<index>\\d+)_', 'watch.shardDirs.0.indexRegex');
-  t.equal(indexOf('part05_x.tar', { regex: custom }), 5);
-  t.throws(() => compileIndexRegex('^part(\\d+)', 'watch.shardDirs.0.indexRegex'), {
-    code: 'AGENT_ERR_CONFIG',
-    message: /watch\.shardDirs\.0\.indexRegex: needs a named group/,
-  });
-  t.throws(() => compileIndexRegex('(?<index>', 'x'), { code: 'AGENT_ERR_CONFIG' });
+  t.equal(shardIndex('shard-3-000012.tar'), 3);
+  t.equal(shardIndex('aef_task7_000012.tar'), 7);
+  t.equal(shardIndex('tessera-shard-12-000001.tar'), 12);
+  t.equal(shardIndex('worker3-000012.tar'), 3);
+  t.equal(shardIndex('tessera-w11-000004.tar'), 11);
+  t.equal(shardIndex('shard-000012.tar'), null, 'a serial number alone is no index');
+  t.equal(shardIndex('data.tar'), null);
 });
 
 t.test('a parent/* group lists sub-folders only when the parent changes', async (t) => {
@@ -193,12 +179,12 @@ t.test('a deep scanner counts shards at any depth, listing only folders whose mt
     val: { 'shard-1-000004.tar': 'dddd' },
     '.partial': { 'shard-2-000005.tar': 'e' },
   });
-  const flat = new FolderScanner(dir, compileGlob('*.tar'), rule);
+  const flat = new FolderScanner(dir, compileGlob('*.tar'));
   await flat.scan(ctx());
   t.equal(flat.count, 1, 'a plain entry counts its own folder only');
   t.equal(flat.folderCount, 1);
 
-  const s = new FolderScanner(dir, compileGlob('*.tar'), rule, true);
+  const s = new FolderScanner(dir, compileGlob('*.tar'), true);
   let o = await s.scan(ctx());
   t.equal(s.count, 4, 'shards of every sub-folder, hidden folders left out');
   t.equal(s.bytes, 10);
