@@ -24,6 +24,7 @@ import { IntentExecutor } from './resume/executor.js';
 import { attemptLogFacts } from './resume/log-facts.js';
 import { Steering } from './resume/steering.js';
 import { SlurmAdapter } from './slurm/adapter.js';
+import { createPreflight } from './preflight/index.js';
 import { GetentUserNames } from './slurm/user-names.js';
 import { TokenRefresher } from './tokens/index.js';
 import { LogBridge } from './logs/bridge.js';
@@ -62,17 +63,22 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
 
   // The agent's own metrics registry (not prom-client's global one): one per agent, so tests can run many.
   const registry = new Registry();
-  const scheduler = new CountingScheduler(
-    new SlurmAdapter({
+  // Every sbatch passes the site's partition rules first (agent/preflight/): submits, resubmissions, pipelines.
+  const preflight = createPreflight({
+    inner: new SlurmAdapter({
       timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
       binDir: config.slurm.binDir,
       user: config.env.user,
       logger: log('slurm'),
     }),
-    registry,
-    clock,
-    fence,
-  );
+    config: config.preflight,
+    repos,
+    shardsSince: (index, since) => shardWatch.shardsSince(index, since),
+    logger: log('preflight'),
+    record: (e) =>
+      repos.events.add({ at: clock.now(), ...e, kind: 'agent.other', data: { ...e.data, kind: e.kind } }),
+  });
+  const scheduler = new CountingScheduler(preflight.scheduler, registry, clock, fence);
   const userNames = new GetentUserNames({
     timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
     logger: log('users'),
@@ -206,7 +212,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
       health: () => health.snapshot(),
       read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
       commands: {
-        submit: (body) => submitRecipe(commandDeps, body),
+        submit: async (body) => preflight.afterSubmit(body, await submitRecipe(commandDeps, body)),
         adopt: async (body) => {
           const reply = await adoptJob(commandDeps, body);
           // Tasks that had already ended when adopted never pass through the tracker: decide them now.
