@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { agentConfigPath, DEFAULT_STATE_DIR, DEFAULT_TOKEN_FILE, expandPath } from '../../shared/contract.js';
 import { defaultSocketPlaces, MAX_SOCKET_PATH, type SocketPlace } from '../../shared/socket-path.js';
 import { ConfigError } from '../errors.js';
 import { linearRegexProblem } from '../text/linear-regex.js';
@@ -86,17 +87,12 @@ export function configPathFor(
   path: string;
   explicit: boolean;
 } {
-  if (flag) return { path: path.resolve(flag), explicit: true };
-  if (env.EMB_AGENT_CONFIG) return { path: path.resolve(env.EMB_AGENT_CONFIG), explicit: true };
-  const base = env.XDG_CONFIG_HOME || path.join(env.HOME ?? '/', '.config');
-  return { path: path.join(base, 'emb-agent', 'config.yaml'), explicit: false };
+  // The rule emb-client follows too, written once in the shared contract.
+  return agentConfigPath(flag, env);
 }
 
 function expandHome(p: string, rt: RuntimeEnv): string {
-  return p
-    .replace(/^~(?=$|\/)/, rt.home)
-    .replace(/\$\{?USER\}?/g, rt.user)
-    .replace(/\$\{?HOME\}?/g, rt.home);
+  return expandPath(p, rt);
 }
 
 function issuesToProblems(issues: z.core.$ZodIssue[]): string[] {
@@ -130,7 +126,7 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
   const c = parsed.data;
   const abs = (p: string, base: string) => path.resolve(base, expandHome(p, rt));
   const workRoot = abs(c.workRoot ?? `/cluster/work/users/${rt.user}/emb`, rt.home);
-  const stateDir = abs(c.stateDir ?? '~/.local/state/emb-agent', rt.home);
+  const stateDir = abs(c.stateDir ?? DEFAULT_STATE_DIR, rt.home);
   const place = c.api.listen === undefined ? defaultSocketPlaces(rt)[0] : undefined;
   const listen: Listen = place ? { kind: 'unix', path: place.path, place } : parseListen(c.api.listen ?? '');
   const listenText = place ? `unix:${place.path}` : (c.api.listen as string);
@@ -176,7 +172,7 @@ export function resolveConfig(doc: unknown, rt: RuntimeEnv, configPath: string |
       ...c.api,
       listen,
       listenText,
-      tokenFile: abs(c.api.tokenFile ?? 'api-token', stateDir),
+      tokenFile: abs(c.api.tokenFile ?? DEFAULT_TOKEN_FILE, stateDir),
     },
     watch: {
       ...c.watch,

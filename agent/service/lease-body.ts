@@ -1,6 +1,7 @@
-// What the lease file says, and how to put it into words. Depends on zod only, so emb-client (which may
-// import no agent code but agent/api) can use it once it is moved there.
+// What the lease file says, and how to put it into words. Its fields are the shared contract's LeaseFields
+// (emb-client reads the same file); this side validates them with zod.
 import { z } from 'zod';
+import { shortHost, tunnelCommand, type LeaseFields } from '../../shared/contract.js';
 
 export const LeaseBodySchema = z.looseObject({
   /** Random id of one agent run: tells "ours" from "a previous run with a reused pid". */
@@ -16,6 +17,14 @@ export const LeaseBodySchema = z.looseObject({
 });
 
 export type LeaseBody = z.infer<typeof LeaseBodySchema>;
+
+// The schema and the contract must name the same fields with the same types: tsc fails here otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameAsContract: [
+  Same<keyof typeof LeaseBodySchema.shape, keyof LeaseFields>,
+  Same<Pick<LeaseBody, keyof LeaseFields>, LeaseFields>,
+] = [true, true];
+void _sameAsContract;
 
 /** Parses a lease file's text; throws an Error naming the first problem. */
 export function parseLeaseBody(text: string, where: string): LeaseBody {
@@ -54,25 +63,16 @@ export function describeHolder(body: LeaseBody, now: number): string {
  * through an ssh tunnel to the holder's login node (the API listens on loopback only).
  */
 export function reachHint(body: LeaseBody, thisHost: string): string {
-  const short = (h: string) => h.split('.')[0] ?? h;
-  if (short(body.host) === short(thisHost)) {
+  if (shortHost(body.host) === shortHost(thisHost)) {
     return body.listen
       ? `the agent runs on this host; its API is ${body.listen}`
       : 'the agent runs on this host';
   }
-  if (body.listen?.startsWith('unix:')) {
-    // ssh forwards a local port to a remote unix socket; the client then checks the agent's proof over it.
-    return (
-      `the agent runs on ${body.host}; tunnel to its socket with ` +
-      `ssh -N -L 8787:${body.listen.slice(5)} ${body.host} & then emb-client --url http://127.0.0.1:8787 ...` +
-      ` (or run emb-client there: ssh ${body.host} emb-client ...)`
-    );
-  }
-  const port = body.listen ? body.listen.slice(body.listen.lastIndexOf(':') + 1) : '8787';
-  const host = body.listen ? body.listen.slice(0, body.listen.lastIndexOf(':')) : '127.0.0.1';
+  // ssh forwards a local port to the remote socket or port; the client then checks the agent's proof over it.
+  const t = tunnelCommand(body.host, body.listen);
   return (
-    `the agent runs on ${body.host}; tunnel to it with ` +
-    `ssh -N -L ${port}:${host}:${port} ${body.host} & then emb-client --url http://127.0.0.1:${port} ...` +
+    `the agent runs on ${body.host}; tunnel to ${body.listen?.startsWith('unix:') ? 'its socket' : 'it'} with ` +
+    `${t.ssh} & then emb-client --url http://127.0.0.1:${t.localPort} ...` +
     ` (or run emb-client there: ssh ${body.host} emb-client ...)`
   );
 }
