@@ -14,7 +14,8 @@ export const DEFAULT_CHECKPOINT_REGEX =
 
 /**
  * Default progress marker: shards written, epochs, "step N/M", tqdm bars ("37%|").
- * Recipes override it with --progress-regex when their scripts say it differently.
+ * One rule for every recipe; a script whose log says it differently names its progress files instead
+ * (resume.jobDefaults.<script>.progress, `emb-client submit --progress`).
  */
 export const DEFAULT_PROGRESS_REGEX =
   /\b(?:wrote|written|saved|finished|completed)\s+(?:\S+\s+){0,3}?shards?\b|\bshards?\s+(?:\S+\s+){0,2}?(?:written|saved|done|complete|completed|finished)\b|\bepoch\s*\d+|\bstep\s*\d+\s*\/\s*\d+|\b\d{1,3}%\|/i;
@@ -43,7 +44,7 @@ export interface LineEvent {
 export interface LineMatchers {
   checkpoint: RegExp;
   /** null: this task's progress is not read from its log. */
-  progress: RegExp | null;
+  progress: RegExp;
   diagnoser: Diagnoser;
 }
 
@@ -56,7 +57,7 @@ export function classifyLine(raw: string, m: LineMatchers): LineEvent[] {
   // A checkpoint line is not progress by itself ("saved checkpoint at shard 3"): a task that only ever saves
   // where it stands has made none, and the progress guard must see that.
   if (m.checkpoint.test(line)) out.push({ kind: 'checkpoint', line: excerpt(line) });
-  else if (m.progress?.test(line)) out.push({ kind: 'progress', line: excerpt(line) });
+  else if (m.progress.test(line)) out.push({ kind: 'progress', line: excerpt(line) });
   const diagnosis = m.diagnoser.diagnoseLine(line);
   if (diagnosis) out.push({ kind: 'diagnosis', line: diagnosis.line ?? excerpt(line), diagnosis });
   return out;

@@ -17,8 +17,6 @@ export interface LogEvent extends LineEvent {
 
 export interface TrackOptions {
   checkpointRegex?: RegExp;
-  /** null turns log progress off for this task; undefined uses DEFAULT_PROGRESS_REGEX. */
-  progressRegex?: RegExp | null;
   /**
    * Where reading of the paths added by this call starts (default 0). A byte offset, e.g. where the previous
    * attempt's reading of the same log stopped (`offsets` in its status) when jobs append to one log

@@ -58,8 +58,7 @@ export class LogWatch {
     this.lookout.cancel(key);
     const matchers: LineMatchers = {
       checkpoint: statelessRegex(opts.checkpointRegex ?? DEFAULT_CHECKPOINT_REGEX),
-      progress:
-        opts.progressRegex === null ? null : statelessRegex(opts.progressRegex ?? DEFAULT_PROGRESS_REGEX),
+      progress: statelessRegex(DEFAULT_PROGRESS_REGEX),
       diagnoser: this.o.diagnoser,
     };
     let state: TrackedKey | undefined = this.keys.get(key);

@@ -10,7 +10,6 @@ import { DEFAULT_CHECKPOINT_REGEX, DEFAULT_PROGRESS_REGEX, statelessRegex } from
 export interface ScanOptions {
   diagnoser: Diagnoser;
   checkpointRegex?: RegExp;
-  progressRegex?: RegExp | null;
   /** Most bytes read. A larger log is read at its head (1/8) and its end (7/8): errors and markers sit there. */
   maxBytes?: number;
 }
@@ -27,8 +26,7 @@ const DEFAULT_MAX = 64 * 1024 * 1024;
 export async function scanFile(path: string, opts: ScanOptions): Promise<ScanResult> {
   const summary = new LogSummary({
     checkpoint: statelessRegex(opts.checkpointRegex ?? DEFAULT_CHECKPOINT_REGEX),
-    progress:
-      opts.progressRegex === null ? null : statelessRegex(opts.progressRegex ?? DEFAULT_PROGRESS_REGEX),
+    progress: statelessRegex(DEFAULT_PROGRESS_REGEX),
     diagnoser: opts.diagnoser,
   });
   let size: number;

@@ -74,7 +74,7 @@ t.test('an end line without "DUE TO" and a custom checkpoint regex', async (t) =
   const dir = t.testdir({ 'a.out': '' });
   const log = path.join(dir, 'a.out');
   const { lw, events } = setup();
-  lw.track('9_1', [log], { checkpointRegex: /STATE DUMPED/g, progressRegex: null });
+  lw.track('9_1', [log], { checkpointRegex: /STATE DUMPED/g });
   appendFileSync(
     log,
     'epoch 3\nSTATE DUMPED\nSTATE DUMPED\nslurmstepd: error: *** JOB 9 ON n1 CANCELLED AT 2026-11-28T12:00:00 ***\n',
@@ -82,9 +82,9 @@ t.test('an end line without "DUE TO" and a custom checkpoint regex', async (t) =
   await lw.pollOnce();
   t.same(
     events.map((e) => e.kind),
-    ['checkpoint', 'diagnosis', 'end'],
+    ['checkpoint', 'progress', 'diagnosis', 'end'],
   );
-  t.equal(lw.status('9_1')?.progressLines, 0, 'progress turned off');
+  t.equal(lw.status('9_1')?.progressLines, 1, '"epoch 3" is progress by the default rule');
   t.equal(lw.status('9_1')?.diagnosis?.cause, 'cancelled');
 });
 
