@@ -107,11 +107,27 @@ export const COMMANDS: Record<string, CommandDef> = {
     load: target,
   },
   shards: {
-    args: '',
-    summary: 'shard folders: counts, rate, ETA',
-    options: {},
-    examples: ['emb-client shards'],
-    load: statusList,
+    args: '[--watch [--interval S]]',
+    summary: 'shard folders: counts, rate, ETA; --watch redraws the table until Ctrl-C',
+    options: {
+      watch: { help: 'redraw the table every S seconds, with each folder’s trend, until Ctrl-C' },
+      interval: { value: 'S', help: 'with --watch, every S seconds (default 5)' },
+    },
+    examples: ['emb-client shards', 'emb-client shards --watch --interval 10'],
+    load: () => import('./commands/shards.js'),
+  },
+  open: {
+    args: '[--port N] [--no-browser]',
+    summary: 'a one-time link (a minute, used once) that logs a browser into the web page',
+    options: {
+      port: {
+        value: 'N',
+        help: 'the laptop port the ssh tunnel forwards (default 8080, or the agent’s own)',
+      },
+      'no-browser': { help: 'only print the link' },
+    },
+    examples: ['emb-client open', 'emb-client open --port 9000'],
+    load: () => import('./commands/open.js'),
   },
   tokens: {
     args: '',
