@@ -1,6 +1,7 @@
 // The HTTP API's request and response shapes, shared by the agent's routes and by emb-client.
 import { z } from 'zod';
 import { DiagnosisSchema } from './diagnosis.js';
+import { PreflightOptionsSchema } from '../preflight/options.js';
 
 /** Ids as Slurm prints them: plain decimal, no leading zero (a job id fits 32 bits, an array index 7 digits). */
 const JOB = '[1-9][0-9]{0,9}';
@@ -133,6 +134,8 @@ export const SubmitBodySchema = z.strictObject({
     .optional(),
   maxAttempts: z.number().int().positive().optional(),
   resume: z.boolean().optional(),
+  /** --no-preflight REASON, --fit-time, --target N (agent/preflight/). */
+  preflight: PreflightOptionsSchema.optional(),
 });
 export type SubmitBody = z.infer<typeof SubmitBodySchema>;
 

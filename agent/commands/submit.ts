@@ -41,7 +41,8 @@ async function sendOnce(
   const startedSec = Math.floor(d.clock.now() / 1000) - 60;
   const args = tag ? rebuildArgs(info.parsed, [], [`--comment=${tag}`]) : body.args;
   try {
-    return (await d.scheduler.submit({ args, cwd: body.cwd, env: body.env })).jobId;
+    const req = { args, cwd: body.cwd, env: body.env, preflight: body.preflight };
+    return (await d.scheduler.submit(req)).jobId;
   } catch (err) {
     const failure = schedulerFailure(err, 'sbatch failed');
     if (failure.code !== 'AGENT_ERR_SCHEDULER_TRANSIENT' && failure.code !== 'AGENT_ERR_SCHEDULER_OUTPUT') {
