@@ -11,6 +11,7 @@ import { openDatabase } from '../agent/db/open.js';
 import { createRepos, type Repos } from '../agent/db/repos/index.js';
 import { silentLogger } from '../agent/log.js';
 import { SlurmAdapter } from '../agent/slurm/adapter.js';
+import { TaskLife } from '../agent/tasks/life.js';
 import { Tracker } from '../agent/tracker/tracker.js';
 import { systemClock } from '../agent/clock.js';
 import { FakeSlurm } from '../test/helpers/fake-slurm.js';
@@ -103,6 +104,7 @@ async function measure(n: number): Promise<(string | number)[]> {
     let logsKnown = 0;
     const tracker = new Tracker({
       repos,
+      life: new TaskLife({ repos, clock: systemClock, logger: silentLogger() }),
       scheduler: new SlurmAdapter({ timeoutMs: 30_000, binDir: dir, user: 'me', logger: silentLogger() }),
       clock: systemClock,
       logger: silentLogger(),

@@ -10,9 +10,13 @@ import { checkRequestPatterns } from '../text/linear-regex.js';
 import { markersInForce, type MarkerOptions } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from '../recipe/info.js';
 import { markerReport } from './submit.js';
+import type { TaskLife } from '../tasks/life.js';
+import { adopted } from '../tasks/submissions.js';
 
 export interface AdoptDeps {
   repos: Repos;
+  /** Records the adopted submission (agent/tasks/). */
+  life: TaskLife;
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
@@ -110,9 +114,9 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
   const report = await markerReport(d, cwd, m);
   notes.push(...report.warnings);
   const isArray = records.some((r) => r.arrayTaskId !== null);
-  const now = d.clock.now();
-  const submissionId = d.repos.db.transaction(() => {
-    const id = d.repos.submissions.create({
+  const submissionId = adopted(
+    d.life,
+    {
       name: first.name ?? info?.name ?? null,
       origin: 'adopt',
       args,
@@ -124,20 +128,11 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
       resume: args.length > 0 && m.resume,
       recipeNotes: notes,
       firstJobId: req.jobId,
-      createdAt: now,
-    });
-    for (const r of records) {
-      const index = isArray ? (r.arrayTaskId ?? 0) : 0;
-      const taskId = d.repos.tasks.ensure(id, index, 'queued', now);
-      const attemptId = d.repos.attempts.insert({
-        taskId,
-        jobId: r.jobId,
-        arrayJobId: req.jobId,
-        intentId: null,
-        createdAt: now,
-      });
-      d.repos.tasks.recordAttempt(taskId, r.jobId, now);
-      d.repos.attempts.update(attemptId, {
+    },
+    records.map((r) => ({
+      index: isArray ? (r.arrayTaskId ?? 0) : 0,
+      jobId: r.jobId,
+      facts: {
         jobIdRaw: r.jobIdRaw,
         slurmState: r.state,
         stateDetail: r.stateDetail,
@@ -147,19 +142,10 @@ export async function adoptJob(d: AdoptDeps, req: AdoptRequest) {
         startedAt: r.startTime,
         endedAt: r.endTime,
         ended: isTerminal(r.state),
-      });
-    }
-    d.repos.events.add({
-      at: now,
-      level: 'info',
-      kind: 'submission.adopted',
-      submissionId: id,
-      jobId: req.jobId,
-      message: `adopted job ${req.jobId} with ${records.length} task(s)`,
-      data: { notes },
-    });
-    return id;
-  })();
+      },
+    })),
+    notes,
+  );
   d.onSubmitted();
   return {
     submissionId,

@@ -8,40 +8,13 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { lookUpTagged } from '../slurm/job-tag.js';
 import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
-
-/** Records the submission, its tasks and first attempts, and closes the intent, in one transaction. */
-export function recordSubmission(
-  repos: Repos,
-  intent: Pick<SubmitIntentRow, 'id' | 'recipe' | 'indices' | 'isArray'>,
-  jobId: string,
-  now: number,
-  how = 'submitted',
-): number {
-  const { recipe } = intent;
-  return repos.db.transaction(() => {
-    const id = repos.submissions.create({ ...recipe, firstJobId: jobId, createdAt: now });
-    for (const index of intent.indices) {
-      const taskId = repos.tasks.ensure(id, index, 'queued', now);
-      const taskJobId = intent.isArray ? `${jobId}_${index}` : jobId;
-      repos.attempts.insert({ taskId, jobId: taskJobId, arrayJobId: jobId, intentId: null, createdAt: now });
-      repos.tasks.recordAttempt(taskId, taskJobId, now);
-    }
-    repos.events.add({
-      at: now,
-      level: 'info',
-      kind: 'submission.created',
-      submissionId: id,
-      jobId,
-      message: `${how} ${recipe.name ?? 'job'} as ${jobId}${recipe.arraySpec ? ` (array ${recipe.arraySpec})` : ''}`,
-      data: { args: recipe.args, cwd: recipe.cwd, intent: intent.id },
-    });
-    repos.submitIntents.confirm(intent.id, jobId, id, now);
-    return id;
-  })();
-}
+import type { TaskLife } from '../tasks/life.js';
+import { submitLost, submitted } from '../tasks/submissions.js';
 
 export interface SettlerDeps {
   repos: Repos;
+  /** Records the submission found, or the submit lost (agent/tasks/). */
+  life: TaskLife;
   scheduler: Scheduler & SchedulerSearch;
   clock: Clock;
   logger: Logger;
@@ -87,7 +60,7 @@ export class SubmitSettler {
   }
 
   private async settle(intent: SubmitIntentRow): Promise<void> {
-    const { repos, scheduler, clock, logger, windowMs } = this.d;
+    const { scheduler, clock, logger, windowMs } = this.d;
     const what = `${intent.recipe.name ?? 'job'} (${intent.recipe.args.join(' ')})`;
     if (intent.tag === null) {
       this.lost(
@@ -100,7 +73,7 @@ export class SubmitSettler {
     try {
       const found = await lookUpTagged(scheduler, intent.tag, Math.floor(intent.createdAt / 1000) - 60);
       if (found) {
-        const id = recordSubmission(repos, intent, found.arrayJobId, clock.now(), 'found after a restart:');
+        const id = submitted(this.d.life, intent, found.arrayJobId, 'found after a restart:');
         logger.info(
           { intent: intent.id, jobId: found.arrayJobId, submissionId: id },
           'a lost submit was found by its tag',
@@ -136,18 +109,7 @@ export class SubmitSettler {
   }
 
   private lost(intent: SubmitIntentRow, message: string): void {
-    const { repos, clock, logger } = this.d;
-    const now = clock.now();
-    repos.db.transaction(() => {
-      repos.submitIntents.fail(intent.id, message, now);
-      repos.events.add({
-        at: now,
-        level: 'error',
-        kind: 'submit.lost',
-        message,
-        data: { intent: intent.id, args: intent.recipe.args, cwd: intent.recipe.cwd },
-      });
-    })();
-    logger.error({ intent: intent.id }, message);
+    submitLost(this.d.life, intent, message);
+    this.d.logger.error({ intent: intent.id }, message);
   }
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SubmitBody } from '../api/schemas.js';
 import type { Clock } from '../clock.js';
-import type { Repos, SubmitRecipe } from '../db/repos/index.js';
+import type { SubmitRecipe } from '../db/repos/index.js';
 import { AgentError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { rebuildArgs } from '../recipe/sbatch-args.js';
@@ -12,10 +12,12 @@ import type { Scheduler, SchedulerSearch } from '../slurm/types.js';
 import { schedulerFailure } from './errors.js';
 import { markersInForce, markerWarnings, resolveMarkers } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from '../recipe/info.js';
-import { recordSubmission } from './submit-intents.js';
+import type { TaskLife } from '../tasks/life.js';
+import { submitOpened, submitRefused, submitted } from '../tasks/submissions.js';
 
 export interface SubmitDeps {
-  repos: Repos;
+  /** Records the submit and the submission (agent/tasks/). */
+  life: TaskLife;
   scheduler: Scheduler & SchedulerSearch;
   clock: Clock;
   logger: Logger;
@@ -103,7 +105,7 @@ export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<Sub
   const jobId = await sendOnce(d, body, info, tag, intent.id);
   let submissionId: number;
   try {
-    submissionId = recordSubmission(d.repos, intent, jobId, d.clock.now());
+    submissionId = submitted(d.life, intent, jobId);
   } catch (err) {
     // The job exists and runs as the user: the id must reach them whatever the database says. The intent
     // stays open, so the next start finds the job by its tag and tracks it.
@@ -119,13 +121,7 @@ export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<Sub
 /** Writes the intent down before sbatch runs; a database that cannot be written refuses the submit. */
 function openIntent(d: SubmitDeps, tag: string | null, recipe: SubmitRecipe, info: RecipeInfo): number {
   try {
-    return d.repos.submitIntents.create(
-      tag,
-      recipe,
-      info.array ? info.array.indices : [0],
-      info.array !== null,
-      d.clock.now(),
-    );
+    return submitOpened(d.life, tag, recipe, info.array ? info.array.indices : [0], info.array !== null);
   } catch (err) {
     throw new AgentError(
       'AGENT_ERR_DB',
@@ -138,7 +134,7 @@ function openIntent(d: SubmitDeps, tag: string | null, recipe: SubmitRecipe, inf
 /** The submit did not reach Slurm: the intent is closed (a database error here only costs an event). */
 function closeIntent(d: SubmitDeps, intentId: number, why: string): void {
   try {
-    d.repos.submitIntents.fail(intentId, why, d.clock.now());
+    submitRefused(d.life, intentId, why);
   } catch (err) {
     d.logger.error({ err, intent: intentId }, 'could not close a submit intent; the next start will');
   }

@@ -31,3 +31,16 @@ export function diagnoseSubmit(
   if (best?.cause === 'sbatch-rejected' && memOnNormal(argv)) return { ...best, hint: MEM_ON_NORMAL_HINT };
   return best;
 }
+
+/** A refused resubmission: what sbatch said, diagnosed, and how to send it again once the recipe is fixed. */
+export function diagnoseResubmitRefusal(
+  stderr: string,
+  argv: readonly string[],
+  why: string,
+  diagnoser: Diagnoser,
+): Diagnosis {
+  const found = diagnoseSubmit(stderr, argv, diagnoser);
+  const then = 'fix the recipe, then use `emb-client resubmit`';
+  if (!found) return { cause: 'sbatch-rejected', hint: `sbatch refused the job: ${then}`, line: why };
+  return { ...found, hint: `${found.hint} Then ${then}.`, line: found.line ?? why };
+}

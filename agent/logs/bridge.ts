@@ -1,7 +1,6 @@
 // Connects the log watcher to the rest of the agent: which logs to follow (those of live attempts, as the
 // scheduler names them), and what their lines mean (a checkpoint or an end hurries the tracker; a
 // failure shows as the task's diagnosis while it still runs).
-import type { Clock } from '../clock.js';
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import type { Logger } from '../log.js';
 import { isBannerCause } from '../diagnose/end-state.js';
@@ -12,12 +11,15 @@ import type { LogWatch } from './log-watch.js';
 import type { LogEvent } from './log-watch-types.js';
 import { DEFAULT_CHECKPOINT_REGEX } from './line-meaning.js';
 import { tailFiles } from './tail-text.js';
+import type { TaskLife } from '../tasks/life.js';
+import { diagnosed, logMarkSeen } from '../tasks/scheduler-facts.js';
 import { resolveTarget } from '../tasks/targets.js';
 
 export interface LogBridgeDeps {
   repos: Repos;
+  /** Records what the logs said (agent/tasks/). */
+  life: TaskLife;
   logWatch: LogWatch;
-  clock: Clock;
   logger: Logger;
   /** Site-wide checkpoint regex (resume.checkpointRegex); a recipe's own wins. */
   checkpointRegex: string | undefined;
@@ -82,38 +84,18 @@ export class LogBridge {
 
   /** What the watcher saw in a log. */
   onLogEvent(e: LogEvent): void {
-    const { repos, clock } = this.d;
+    const { repos, life } = this.d;
     const attempt = repos.attempts.byJobId(e.key);
     if (!attempt) return;
     const task = repos.tasks.get(attempt.taskId);
     if (!task) return;
-    const now = clock.now();
     if (e.kind === 'checkpoint' || e.kind === 'end') {
-      if (e.kind === 'checkpoint') repos.attempts.setLogFacts(attempt.id, true, attempt.progressLines);
-      repos.events.add({
-        at: now,
-        level: 'info',
-        kind: `log.${e.kind}`,
-        submissionId: task.submissionId,
-        taskId: task.id,
-        jobId: e.key,
-        message: `${e.key}: ${e.line}`,
-      });
+      logMarkSeen(life, attempt, task, e.kind, e.line);
       this.d.hurry();
     } else if (e.kind === 'diagnosis' && e.diagnosis && !isBannerCause(e.diagnosis.cause)) {
       // A banner cause (cancelled, time limit, ...) waits for sacct's state, which may contradict it: the
       // banner is also written when the pre-wall-time signal reaches a script that then checkpoints.
-      repos.tasks.setDiagnosis(task.id, e.diagnosis, now);
-      repos.events.add({
-        at: now,
-        level: 'warn',
-        kind: 'log.diagnosis',
-        submissionId: task.submissionId,
-        taskId: task.id,
-        jobId: e.key,
-        message: `${e.key}: ${e.diagnosis.cause}: ${e.diagnosis.hint}`,
-        data: { cause: e.diagnosis.cause, line: e.diagnosis.line ?? null },
-      });
+      diagnosed(life, attempt, task, e.diagnosis);
     }
   }
 

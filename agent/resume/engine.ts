@@ -1,8 +1,12 @@
 // Decides every ended attempt by the resume contract and batches the resumes of one submission
 // into a single sbatch per short window.
 import type { Clock, Timer } from '../clock.js';
-import type { AttemptRow, Repos, SubmissionRow, TaskRow } from '../db/repos/index.js';
+import type { AttemptRow, Repos, TaskRow } from '../db/repos/index.js';
 import type { Logger } from '../log.js';
+import { decided, superseded } from '../tasks/decided.js';
+import type { TaskLife } from '../tasks/life.js';
+import { loadSubmission, loadTask } from '../tasks/load.js';
+import { resubmissionDeferred } from '../tasks/resubmissions.js';
 import type { IntentExecutor } from './executor.js';
 import { inspectAttempt, type InspectDeps, type LogDiagnosis } from './inspect.js';
 import { decide, stateFor, type Verdict } from './policy.js';
@@ -15,6 +19,8 @@ export interface EngineSettings {
 
 export interface EngineDeps extends InspectDeps {
   repos: Repos;
+  /** Records every decision (agent/tasks/). */
+  life: TaskLife;
   clock: Clock;
   logger: Logger;
   executor: IntentExecutor;
@@ -79,13 +85,13 @@ export class ResumeEngine {
   }
 
   private async decideAttempt(a: AttemptRow): Promise<void> {
-    const { repos, clock } = this.d;
-    const task = repos.tasks.get(a.taskId) as TaskRow;
-    const sub = repos.submissions.get(task.submissionId) as SubmissionRow;
+    const { repos, life } = this.d;
+    const task = loadTask(repos, a.taskId);
+    const sub = loadSubmission(repos, task.submissionId);
     const latest = repos.attempts.latestForTask(task.id);
     if (latest && latest.id !== a.id) {
       // An older attempt ending late (e.g. adopted history) must not override the task's newer one.
-      repos.attempts.markDecided(a.id);
+      superseded(life, a);
       return;
     }
     const seen = await inspectAttempt(this.d, sub, task.index, a);
@@ -114,31 +120,18 @@ export class ResumeEngine {
             },
             seen.diagnosis,
           );
-    const now = clock.now();
-    repos.db.transaction(() => {
-      repos.attempts.setLogFacts(a.id, seen.checkpointSeen, a.progressLines);
-      repos.attempts.markDecided(a.id);
-      repos.tasks.setState(task.id, stateFor(verdict.decision), verdict.reason, now);
-      repos.tasks.setDiagnosis(task.id, diagnosis, now);
-      repos.events.add({
-        at: now,
-        level: verdictLevel(verdict),
-        kind: 'decision',
-        submissionId: sub.id,
-        taskId: task.id,
-        jobId: a.jobId,
-        message: `${a.jobId}: ${verdict.decision}: ${verdict.reason}`,
-        data: {
-          decision: verdict.decision,
-          slurmState: a.slurmState,
-          exitCode: a.exitCode,
-          checkpointSeen: seen.checkpointSeen,
-          progressMade: seen.progressMade,
-          doneMarkerPresent: seen.doneMarkerPresent,
-          diagnosis: diagnosis?.cause ?? null,
-        },
-      });
-    })();
+    decided(life, sub, task, a, {
+      decision: verdict.decision,
+      reason: verdict.reason,
+      state: stateFor(verdict.decision),
+      level: verdictLevel(verdict),
+      diagnosis,
+      facts: {
+        checkpointSeen: seen.checkpointSeen,
+        progressMade: seen.progressMade,
+        doneMarkerPresent: seen.doneMarkerPresent,
+      },
+    });
     this.d.onDecided(a);
     if (verdict.decision === 'resume') this.schedule(sub.id);
   }
@@ -177,7 +170,7 @@ export class ResumeEngine {
   /** Sends one intent for every task of the submission that waits to resume and has no live attempt. */
   flush(submissionId: number): void {
     const { repos, clock, executor, settings, logger } = this.d;
-    const sub = repos.submissions.get(submissionId) as SubmissionRow;
+    const sub = loadSubmission(repos, submissionId);
     const now = clock.now();
     const open = new Set(
       repos.intents
@@ -192,14 +185,13 @@ export class ResumeEngine {
     if (!ready.length) return;
     if (repos.intents.countSince(now - HOUR_MS) >= settings.budgetPerHour) {
       const msg = `the hourly submission budget (${settings.budgetPerHour}) is spent; retrying in 5 minutes`;
-      for (const t of ready) repos.tasks.setState(t.id, 'resuming', msg, now);
-      repos.events.add({ at: now, level: 'warn', kind: 'resume.budget', submissionId, message: msg });
+      resubmissionDeferred(this.d.life, submissionId, ready, msg);
       logger.warn({ submissionId }, msg);
       this.schedule(submissionId, 5 * 60_000);
       return;
     }
     const indices = ready.map((t) => t.index);
-    const intent = repos.db.transaction(() => executor.create(sub, indices, 'resume'))();
+    const intent = executor.create(sub, indices, 'resume');
     void executor.run(intent, false);
   }
 }

@@ -2,15 +2,30 @@
 // and an intent whose outcome is unknown (a crash, a time-out) is looked up before it is ever sent again.
 import type { Clock, Timer } from '../clock.js';
 import type { IntentRow, Repos, SubmissionRow } from '../db/repos/index.js';
+import type { Diagnoser } from '../diagnose/diagnose.js';
+import { diagnoseResubmitRefusal } from '../diagnose/submit.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatArraySpec } from '../recipe/array-spec.js';
 import { parseSbatchArgs, rebuildArgs } from '../recipe/sbatch-args.js';
+import { isSchedulerError, type SchedulerError } from '../slurm/errors.js';
 import { lookUpTagged } from '../slurm/job-tag.js';
 import type { JobRecord, Scheduler, SchedulerSearch } from '../slurm/types.js';
+import type { TaskLife } from '../tasks/life.js';
+import { loadSubmission } from '../tasks/load.js';
+import {
+  resubmissionDelayed,
+  resubmissionPlanned,
+  resubmissionRefused,
+  resubmissionSent,
+} from '../tasks/resubmissions.js';
 
 export interface ExecutorDeps {
   repos: Repos;
+  /** Records every outcome (agent/tasks/). */
+  life: TaskLife;
+  /** Reads a refusal from sbatch's stderr. */
+  diagnoser: Diagnoser;
   scheduler: Scheduler & SchedulerSearch;
   clock: Clock;
   logger: Logger;
@@ -23,12 +38,12 @@ export interface ExecutorDeps {
 const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_CAP_MS = 10 * 60_000;
 
-export function intentTag(id: number, createdAt: number): string {
+function intentTag(id: number, createdAt: number): string {
   return `emb-agent:intent=${id}:${createdAt.toString(36)}`;
 }
 
 /** The recipe's argv restricted to the given indices (throttle kept) and tagged with the intent. */
-export function resubmissionArgs(sub: SubmissionRow, indices: number[], tag: string): string[] {
+function resubmissionArgs(sub: SubmissionRow, indices: number[], tag: string): string[] {
   const parsed = parseSbatchArgs(sub.args);
   const extra = sub.arraySpec === null ? [] : [`--array=${formatArraySpec(indices, sub.throttle)}`];
   return rebuildArgs(parsed, ['array', 'comment'], [...extra, `--comment=${tag}`]);
@@ -44,19 +59,12 @@ export class IntentExecutor {
     this.d = deps;
   }
 
-  /** Records an intent for these tasks (inside the caller's transaction) without sending it. */
+  /** Records an intent for these tasks (inside the caller's TaskLife.atomically, if any) without sending it. */
   create(sub: SubmissionRow, indices: number[], kind: IntentRow['kind']): IntentRow {
-    const now = this.d.clock.now();
-    return this.d.repos.intents.create(
-      sub.id,
-      kind,
-      indices,
-      (id) => {
-        const tag = intentTag(id, now);
-        return { tag, args: resubmissionArgs(sub, indices, tag) };
-      },
-      now,
-    );
+    return resubmissionPlanned(this.d.life, sub, indices, kind, (id, now) => {
+      const tag = intentTag(id, now);
+      return { tag, args: resubmissionArgs(sub, indices, tag) };
+    });
   }
 
   /** Sends an intent now; an intent that may already have reached sbatch is looked up first. */
@@ -80,7 +88,7 @@ export class IntentExecutor {
 
   private async send(intent: IntentRow, lookUpFirst: boolean): Promise<void> {
     const { repos, scheduler, logger } = this.d;
-    const sub = repos.submissions.get(intent.submissionId) as SubmissionRow;
+    const sub = loadSubmission(repos, intent.submissionId);
     if (lookUpFirst) {
       let found: JobRecord | undefined;
       try {
@@ -102,93 +110,32 @@ export class IntentExecutor {
       const { jobId } = await scheduler.submit({ args: intent.args, cwd: sub.cwd, env: sub.env });
       this.confirm(intent, jobId, sub, 'resubmitted');
     } catch (err) {
-      const kind = (err as { kind?: string }).kind;
-      if (kind === 'permanent') this.reject(intent, sub, err);
+      if (isSchedulerError(err, 'permanent')) this.reject(intent, sub, err);
       // A time-out or a garbled answer may hide a job that was accepted: look before resending.
       else this.retryLater(intent, describeError(err));
     }
   }
 
   private confirm(intent: IntentRow, jobId: string, sub: SubmissionRow, how: string): void {
-    const { repos, clock } = this.d;
-    const now = clock.now();
-    repos.db.transaction(() => {
-      repos.intents.confirm(intent.id, jobId, now);
-      for (const index of intent.indices) {
-        const task = repos.tasks.find(sub.id, index);
-        if (!task) continue;
-        const taskJobId = sub.arraySpec === null ? jobId : `${jobId}_${index}`;
-        repos.attempts.insert({
-          taskId: task.id,
-          jobId: taskJobId,
-          arrayJobId: jobId,
-          intentId: intent.id,
-          createdAt: now,
-        });
-        repos.tasks.recordAttempt(task.id, taskJobId, now);
-        repos.tasks.setState(task.id, 'queued', `${how} as ${taskJobId}`, now);
-      }
-      repos.events.add({
-        at: now,
-        level: 'info',
-        kind: 'resume.submitted',
-        submissionId: sub.id,
-        jobId,
-        message: `${how}: indices ${formatArraySpec(intent.indices, null)} as job ${jobId}`,
-        data: { intent: intent.id, indices: intent.indices, args: intent.args },
-      });
-    })();
+    resubmissionSent(this.d.life, intent, sub, jobId, how);
     this.d.onOutcome?.('submitted');
     this.d.onSubmitted();
   }
 
-  private reject(intent: IntentRow, sub: SubmissionRow, err: unknown): void {
-    const { repos, clock } = this.d;
-    const now = clock.now();
+  private reject(intent: IntentRow, sub: SubmissionRow, err: SchedulerError): void {
     const why = describeError(err);
-    repos.db.transaction(() => {
-      repos.intents.fail(intent.id, why, now);
-      for (const index of intent.indices) {
-        const task = repos.tasks.find(sub.id, index);
-        if (!task) continue;
-        repos.tasks.setState(task.id, 'failed', `sbatch refused the resubmission: ${why}`, now);
-        repos.tasks.setDiagnosis(
-          task.id,
-          {
-            cause: 'sbatch-rejected',
-            hint: 'sbatch refused the job: fix the recipe (account, partition rules) and use `emb-client resubmit`',
-            line: why,
-          },
-          now,
-        );
-      }
-      repos.events.add({
-        at: now,
-        level: 'error',
-        kind: 'resume.rejected',
-        submissionId: sub.id,
-        message: `sbatch refused the resubmission of indices ${formatArraySpec(intent.indices, null)}: ${why}`,
-        data: { intent: intent.id },
-      });
-    })();
+    const stderr = err.stderr || why;
+    const diagnosis = diagnoseResubmitRefusal(stderr, intent.args, why, this.d.diagnoser);
+    resubmissionRefused(this.d.life, intent, sub, why, diagnosis);
     this.d.onOutcome?.('rejected');
   }
 
   private retryLater(intent: IntentRow, why: string): void {
     const { repos, clock, logger } = this.d;
     if (this.stopped) return;
-    const now = clock.now();
     const delay = Math.min(BACKOFF_BASE_MS * 2 ** intent.tries, BACKOFF_CAP_MS);
-    repos.intents.retryLater(intent.id, now + delay, why, now);
+    resubmissionDelayed(this.d.life, intent, delay, why);
     this.d.onOutcome?.('retry');
-    repos.events.add({
-      at: now,
-      level: 'warn',
-      kind: 'resume.retry',
-      submissionId: intent.submissionId,
-      message: `resubmission delayed ${Math.round(delay / 1000)} s: ${why}`,
-      data: { intent: intent.id, tries: intent.tries + 1 },
-    });
     logger.warn({ intent: intent.id, delayMs: delay, why }, 'resubmission delayed');
     this.timers.get(intent.id)?.cancel();
     this.timers.set(

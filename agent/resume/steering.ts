@@ -1,14 +1,16 @@
 // What a person can do to the resume machinery: hold, release, and resubmit by hand.
-import type { Clock } from '../clock.js';
 import type { Repos, SubmissionRow, TaskRow } from '../db/repos/index.js';
 import { AgentError } from '../errors.js';
 import type { ResumeEngine } from './engine.js';
 import type { IntentExecutor } from './executor.js';
+import type { TaskLife } from '../tasks/life.js';
 import { resolveTarget } from '../tasks/targets.js';
+import { held, released, resubmittedByHand } from '../tasks/user-steps.js';
 
 export interface SteeringDeps {
   repos: Repos;
-  clock: Clock;
+  /** Records each step (agent/tasks/). */
+  life: TaskLife;
   engine: ResumeEngine;
   executor: IntentExecutor;
 }
@@ -30,18 +32,7 @@ export class Steering {
 
   async hold(target: string): Promise<SteeringReply> {
     const { sub, task } = resolveTarget(this.d.repos, target);
-    const now = this.d.clock.now();
-    const tasks = this.d.repos.db.transaction(() => {
-      if (task) this.d.repos.tasks.setHeld(task.id, true, now);
-      else this.d.repos.submissions.setHeld(sub.id, true);
-      const affected = task ? [task] : this.d.repos.tasks.bySubmission(sub.id);
-      for (const t of affected) {
-        if (t.state === 'resuming')
-          this.d.repos.tasks.setState(t.id, 'held', 'held by the user: release it to resume', now);
-      }
-      this.event(sub, `held ${task ? `task ${task.index}` : 'the submission'}`, now);
-      return affected;
-    })();
+    const tasks = held(this.d.life, sub, task);
     return this.reply(
       sub,
       tasks,
@@ -51,19 +42,7 @@ export class Steering {
 
   async release(target: string): Promise<SteeringReply> {
     const { sub, task } = resolveTarget(this.d.repos, target);
-    const now = this.d.clock.now();
-    const tasks = this.d.repos.db.transaction(() => {
-      if (task) this.d.repos.tasks.setHeld(task.id, false, now);
-      else this.d.repos.submissions.setHeld(sub.id, false);
-      const fresh = this.d.repos.submissions.get(sub.id) as SubmissionRow;
-      const affected = (task ? [task] : this.d.repos.tasks.bySubmission(sub.id)).map(
-        (t) => this.d.repos.tasks.get(t.id) as TaskRow,
-      );
-      const waking = affected.filter((t) => t.state === 'held' && !t.held && !fresh.held);
-      for (const t of waking) this.d.repos.tasks.setState(t.id, 'resuming', 'released by the user', now);
-      this.event(sub, `released ${task ? `task ${task.index}` : 'the submission'}`, now);
-      return waking;
-    })();
+    const tasks = released(this.d.life, sub, task);
     if (tasks.length) this.d.engine.schedule(sub.id, 0);
     return this.reply(
       sub,
@@ -97,22 +76,16 @@ export class Steering {
         `nothing to resubmit: every named task is live or already done${done && !force ? ' (add --force to run a done task again)' : ''}`,
       );
     }
-    const now = this.d.clock.now();
-    const intent = this.d.repos.db.transaction(() => {
-      for (const t of ready) this.d.repos.tasks.setState(t.id, 'resuming', 'resubmitted by hand', now);
-      this.event(sub, `manual resubmission of ${ready.length} task(s)`, now);
+    const intent = this.d.life.atomically(() => {
+      resubmittedByHand(this.d.life, sub, ready);
       return this.d.executor.create(
         sub,
         ready.map((t) => t.index),
         'manual',
       );
-    })();
+    });
     await this.d.executor.run(intent, false);
     return this.reply(sub, ready, `resubmitting ${ready.length} task(s)`);
-  }
-
-  private event(sub: SubmissionRow, message: string, now: number): void {
-    this.d.repos.events.add({ at: now, level: 'info', kind: 'steering', submissionId: sub.id, message });
   }
 
   private reply(sub: SubmissionRow, tasks: TaskRow[], message: string): SteeringReply {

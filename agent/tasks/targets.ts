@@ -1,6 +1,7 @@
 // Resolves what a person names on the command line to a submission and some of its tasks.
 import type { Repos, SubmissionRow, TaskRow } from '../db/repos/index.js';
 import { AgentError } from '../errors.js';
+import { loadSubmission, loadTask } from './load.js';
 
 export interface Resolved {
   sub: SubmissionRow;
@@ -53,8 +54,8 @@ export function resolveTarget(repos: Repos, target: string): Resolved {
 
 /** The submission of a task; the task itself when `named`, or when the submission has no array. */
 function ofAttempt(repos: Repos, taskId: number, named: boolean): Resolved {
-  const task = repos.tasks.get(taskId) as TaskRow;
-  const sub = repos.submissions.get(task.submissionId) as SubmissionRow;
+  const task = loadTask(repos, taskId);
+  const sub = loadSubmission(repos, task.submissionId);
   return { sub, task: named || sub.arraySpec === null ? task : null };
 }
 

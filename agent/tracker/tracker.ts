@@ -1,10 +1,11 @@
 // Follows every live attempt with one batched scheduler query per cycle, and none while nothing is live.
 import type { Clock, Timer } from '../clock.js';
-import { schedulerFactsDiffer, withFacts } from '../db/repos/attempts.js';
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, Scheduler } from '../slurm/types.js';
+import type { TaskLife } from '../tasks/life.js';
+import { attemptLost, schedulerFactsSeen } from '../tasks/scheduler-facts.js';
 import { byJobId, mergeRecords } from './merge-records.js';
 import { isTerminal, liveTaskState } from './states.js';
 
@@ -36,6 +37,8 @@ export interface TrackerStatus {
 
 export interface TrackerDeps {
   repos: Repos;
+  /** Records what the scheduler showed (agent/tasks/). */
+  life: TaskLife;
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
@@ -194,12 +197,13 @@ export class Tracker {
     const ended: AttemptRow[] = [];
     const logsKnown: AttemptRow[] = [];
     const now = clock.now();
-    repos.db.transaction(() => {
+    // One transaction per cycle: thousands of tasks cost one commit.
+    this.d.life.atomically(() => {
       const taskStates = repos.tasks.liveStates();
       for (const a of live) {
         const rec = mergeRecords(acct.get(a.jobId), queue.get(a.jobId));
         if (!rec) {
-          if (now - a.createdAt > LOST_AFTER_MS) this.markLost(a, now);
+          if (now - a.createdAt > LOST_AFTER_MS) attemptLost(this.d.life, a);
           continue;
         }
         const terminal = isTerminal(rec.state);
@@ -217,54 +221,20 @@ export class Tracker {
           endedAt: terminal ? rec.endTime : null,
           ended: terminal,
         };
-        // Most tasks of a long array change nothing between cycles: write only what changed.
-        const updated = withFacts(a, facts);
-        if (schedulerFactsDiffer(a, updated)) repos.attempts.update(a.id, facts);
+        const task = taskStates.get(a.taskId);
+        const seen =
+          terminal || !task ? null : { state: liveTaskState(rec.state), detail: rec.stateDetail, task };
+        const updated = schedulerFactsSeen(this.d.life, a, facts, seen);
         // A pending task's log is awaited (the bridge follows it once Slurm creates it); a path reported while
         // pending may be a guess from the array's pattern, so the running task's path is handed over again.
         const pathChanged = updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath;
         const started = a.slurmState === 'PENDING' && rec.state !== 'PENDING';
         if (updated.stdoutPath !== null && (pathChanged || started)) logsKnown.push(updated);
-        if (terminal) {
-          ended.push(updated);
-          continue;
-        }
-        const state = liveTaskState(rec.state);
-        const task = taskStates.get(a.taskId);
-        if (task && task.state !== state) {
-          repos.tasks.setState(a.taskId, state, rec.stateDetail, now);
-          task.state = state;
-          repos.events.add({
-            at: now,
-            level: 'info',
-            kind: 'task.state',
-            taskId: a.taskId,
-            submissionId: task.submissionId,
-            jobId: a.jobId,
-            message: `${a.jobId} is ${state}`,
-          });
-        }
+        if (terminal) ended.push(updated);
       }
-    })();
+    });
     if (logsKnown.length) this.d.hooks.onLogsKnown(logsKnown);
     this.st.liveJobs = repos.attempts.liveJobCount();
     if (ended.length) await this.d.hooks.onEnded(ended);
-  }
-
-  private markLost(a: AttemptRow, now: number): void {
-    const { repos } = this.d;
-    repos.attempts.update(a.id, {
-      slurmState: 'UNKNOWN',
-      stateDetail: 'not known to squeue or sacct',
-      ended: true,
-    });
-    repos.events.add({
-      at: now,
-      level: 'warn',
-      kind: 'attempt.lost',
-      taskId: a.taskId,
-      jobId: a.jobId,
-      message: `${a.jobId} is known to neither squeue nor sacct an hour after submission; recorded as lost`,
-    });
   }
 }

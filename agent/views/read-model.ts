@@ -2,29 +2,26 @@
 import type { Statement } from 'better-sqlite3';
 import type { ApiEvent, Submission, SubmissionDetail } from '../api/schemas.js';
 import type { Repos } from '../db/repos/index.js';
-import type { AttemptRow, EventRow, TaskRow } from '../db/repos/rows.js';
 import { isAgentError } from '../errors.js';
 import type { JobRef, ReadModel } from '../http/deps.js';
 import { resolveTarget, type Resolved } from '../tasks/targets.js';
-import { attemptView, eventView, submissionView, taskView, type ApiAttempt } from './convert.js';
+import { eventView, submissionView } from './convert.js';
+import { SubmissionDetailQuery } from './submission-detail.js';
 import { TaskListQuery } from './task-list.js';
 
 /** Events shown with a submission's detail: the newest ones, oldest first. */
-export const DETAIL_EVENTS = 200;
+const DETAIL_EVENTS = 200;
 
-/** The kind of event the resume executor records for each decision (its data.decision names the outcome). */
-export const DECISION_EVENT_KIND = 'decision';
-
-function decisionOf(e: EventRow): string {
-  const d = e.data?.decision;
-  return typeof d === 'string' ? d : e.message;
-}
+/** Details kept while the database is unchanged: the few submissions someone is looking at. */
+const DETAILS_KEPT = 8;
 
 export class RepoReadModel implements ReadModel {
   private readonly repos: Repos;
   private readonly taskList: TaskListQuery;
+  private readonly detail: SubmissionDetailQuery;
   private readonly changes: Statement<[], number>;
   private listCache: { key: string; value: Submission[] } | undefined;
+  private readonly detailCache = new Map<number, { key: string; value: SubmissionDetail }>();
 
   /** `fresh` runs before list and detail answers (agent/tracker/freshness.ts); none in tests of the views alone. */
   constructor(
@@ -33,6 +30,7 @@ export class RepoReadModel implements ReadModel {
   ) {
     this.repos = repos;
     this.taskList = new TaskListQuery(repos.db);
+    this.detail = new SubmissionDetailQuery(repos.db);
     this.changes = repos.db.prepare<[], number>('SELECT total_changes()').pluck() as Statement<[], number>;
   }
 
@@ -46,7 +44,7 @@ export class RepoReadModel implements ReadModel {
    * connection's commit, PRAGMA data_version). The objects returned are shared: callers must not modify them.
    */
   submissions(): Submission[] {
-    const key = `${this.repos.db.pragma('data_version', { simple: true }) as number}:${this.changes.get() as number}`;
+    const key = this.changeKey();
     if (this.listCache?.key === key) return this.listCache.value;
     const bySubmission = this.taskList.bySubmission();
     const value = this.repos.submissions.list().map((s) => submissionView(s, bySubmission.get(s.id) ?? []));
@@ -54,25 +52,31 @@ export class RepoReadModel implements ReadModel {
     return value;
   }
 
+  /**
+   * One submission with each task's attempts (each with its stored decision) and the newest events: three
+   * queries whatever the number of tasks, and none while the database is unchanged (the answer is shared,
+   * as the list's is).
+   */
   submission(id: number): SubmissionDetail | undefined {
+    const key = this.changeKey();
+    const cached = this.detailCache.get(id);
+    if (cached?.key === key) return cached.value;
     const s = this.repos.submissions.get(id);
     if (!s) return undefined;
-    const taskRows = this.repos.tasks.bySubmission(id);
-    const attempts = new Map<number, AttemptRow[]>();
-    for (const a of this.repos.attempts.bySubmission(id)) {
-      let list = attempts.get(a.taskId);
-      if (!list) attempts.set(a.taskId, (list = []));
-      list.push(a);
-    }
     const events = this.repos.events.list({ submissionId: id, limit: DETAIL_EVENTS });
-    const decisions = new Map<string, string>();
-    for (const e of events)
-      if (e.kind === DECISION_EVENT_KIND && e.jobId) decisions.set(e.jobId, decisionOf(e));
-    const tasks = taskRows.map((t) => ({
-      ...taskView(t),
-      history: history(t, attempts.get(t.id) ?? [], decisions),
-    }));
-    return { ...submissionView(s, tasks), events: events.map(eventView) };
+    const value = { ...submissionView(s, this.detail.tasksOf(id)), events: events.map(eventView) };
+    this.detailCache.delete(id);
+    this.detailCache.set(id, { key, value });
+    for (const old of this.detailCache.keys()) {
+      if (this.detailCache.size <= DETAILS_KEPT) break;
+      this.detailCache.delete(old);
+    }
+    return value;
+  }
+
+  /** Changes with every write: this connection's total_changes() or another connection's commit. */
+  private changeKey(): string {
+    return `${this.repos.db.pragma('data_version', { simple: true }) as number}:${this.changes.get() as number}`;
   }
 
   events(q: { submissionId?: number | undefined; afterId?: number | undefined; limit: number }): ApiEvent[] {
@@ -91,14 +95,4 @@ export class RepoReadModel implements ReadModel {
     }
     return { submissionId: r.sub.id, index: r.task && r.sub.arraySpec !== null ? r.task.index : null };
   }
-}
-
-function history(task: TaskRow, attempts: AttemptRow[], decisions: Map<string, string>): ApiAttempt[] {
-  return attempts.map((a, i) => {
-    const view = attemptView(a);
-    const recorded = decisions.get(a.jobId);
-    // Older decisions may have scrolled out of the detail's events; the latest one is the task's reason.
-    view.decision = recorded ?? (a.decided && i === attempts.length - 1 ? task.reason : null);
-    return view;
-  });
 }

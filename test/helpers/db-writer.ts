@@ -82,7 +82,7 @@ const unit = db.transaction((n: number) => {
       repos.events.add({
         at: now,
         level: 'info',
-        kind: 'burst',
+        kind: 'agent.other',
         submissionId: sub,
         message: `burst ${i} ${'x'.repeat(200)}`,
       });

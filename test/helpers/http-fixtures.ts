@@ -79,7 +79,11 @@ export function seed(repos: Repos, opts: SeedOptions = { tasks: [12, 3] }): void
         });
         if (state === 'running') {
           const again = `${Number(firstJob) + 500}_${i}`;
-          repos.attempts.markDecided(attemptId);
+          repos.attempts.markDecided(attemptId, {
+            decision: 'resume',
+            reason: 'ended at the time limit after a checkpoint',
+            at: T0 + 4000,
+          });
           repos.attempts.insert({
             taskId: tid,
             jobId: again,
@@ -116,7 +120,7 @@ export function seed(repos: Repos, opts: SeedOptions = { tasks: [12, 3] }): void
       repos.events.add({
         at: T0 + 9000,
         level: 'info',
-        kind: 'submitted',
+        kind: 'submission.created',
         submissionId: sid,
         jobId: firstJob,
         message: `submitted as job ${firstJob}`,

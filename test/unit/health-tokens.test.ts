@@ -7,6 +7,7 @@ import { HealthMonitor } from '../../agent/health.js';
 import { silentLogger } from '../../agent/log.js';
 import type { Scheduler } from '../../agent/slurm/types.js';
 import { Tracker } from '../../agent/tracker/tracker.js';
+import { TaskLife } from '../../agent/tasks/life.js';
 import { FakeClock, flushMicrotasks } from '../helpers/fake-clock.js';
 import { openRepos } from '../helpers/http-fixtures.js';
 
@@ -38,6 +39,7 @@ t.test('health follows the token refresher', async (t) => {
   } as unknown as Scheduler;
   const tracker = new Tracker({
     repos,
+    life: new TaskLife({ repos, clock, logger: silentLogger() }),
     scheduler,
     clock,
     logger: silentLogger(),

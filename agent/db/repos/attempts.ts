@@ -20,6 +20,9 @@ interface Raw {
   ended_at: number | null;
   ended: number;
   decided: number;
+  decision: string | null;
+  decision_reason: string | null;
+  decided_at: number | null;
   checkpoint_seen: number;
   progress_lines: number;
   created_at: number;
@@ -44,6 +47,9 @@ function decode(r: Raw): AttemptRow {
     endedAt: r.ended_at,
     ended: r.ended === 1,
     decided: r.decided === 1,
+    decision: r.decision,
+    decisionReason: r.decision_reason,
+    decidedAt: r.decided_at,
     checkpointSeen: r.checkpoint_seen === 1,
     progressLines: r.progress_lines,
     createdAt: r.created_at,
@@ -56,6 +62,12 @@ export interface NewAttempt {
   arrayJobId: string;
   intentId: number | null;
   createdAt: number;
+}
+
+export interface AttemptDecision {
+  decision: string;
+  reason: string;
+  at: number;
 }
 
 /** Scheduler facts about an attempt; undefined fields are left as they are. */
@@ -146,7 +158,9 @@ export class AttemptRepo {
            ended = max(ended, @ended)
          WHERE id = @id`,
       ),
-      decide: db.prepare('UPDATE attempts SET decided = 1 WHERE id = ?'),
+      decide: db.prepare(
+        'UPDATE attempts SET decided = 1, decision = ?, decision_reason = ?, decided_at = ? WHERE id = ?',
+      ),
       logFacts: db.prepare(
         'UPDATE attempts SET checkpoint_seen = max(checkpoint_seen, ?), progress_lines = ? WHERE id = ?',
       ),
@@ -226,8 +240,9 @@ export class AttemptRepo {
     });
   }
 
-  markDecided(id: number): void {
-    this.s.decide!.run(id);
+  /** The attempt needs no more deciding; `d` is what was decided (none for an attempt a newer one superseded). */
+  markDecided(id: number, d?: AttemptDecision): void {
+    this.s.decide!.run(d?.decision ?? null, d?.reason ?? null, d?.at ?? null, id);
   }
 
   setLogFacts(id: number, checkpointSeen: boolean, progressLines: number): void {

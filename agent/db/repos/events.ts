@@ -1,6 +1,7 @@
 // Events: the history users read in `emb-client events` and `show`, newest last.
 import type { Database, Statement } from 'better-sqlite3';
 import { scrubSecrets } from '../../log.js';
+import type { EventKind } from '../../tasks/event-kinds.js';
 import type { EventRow } from './rows.js';
 
 export type NewEvent = Omit<EventRow, 'id' | 'submissionId' | 'taskId' | 'jobId' | 'data'> & {
@@ -14,7 +15,7 @@ interface Raw {
   id: number;
   at: number;
   level: EventRow['level'];
-  kind: string;
+  kind: EventKind;
   submission_id: number | null;
   task_id: number | null;
   job_id: string | null;
@@ -55,19 +56,32 @@ export class EventRepo {
     );
   }
 
-  /** Stores an event; messages and data are scrubbed of secrets, as every event may reach the API. */
-  add(e: NewEvent): number {
+  /**
+   * Stores an event and returns it as stored: messages and data are scrubbed of secrets, as every event may
+   * reach the API (and whoever listens to agent/tasks/).
+   */
+  add(e: NewEvent): EventRow {
+    const raw: Omit<Raw, 'id'> = {
+      at: e.at,
+      level: e.level,
+      kind: e.kind,
+      submission_id: e.submissionId ?? null,
+      task_id: e.taskId ?? null,
+      job_id: e.jobId ?? null,
+      message: scrubSecrets(e.message),
+      data: e.data ? scrubSecrets(JSON.stringify(e.data)) : null,
+    };
     const info = this.insertStmt.run(
-      e.at,
-      e.level,
-      e.kind,
-      e.submissionId ?? null,
-      e.taskId ?? null,
-      e.jobId ?? null,
-      scrubSecrets(e.message),
-      e.data ? scrubSecrets(JSON.stringify(e.data)) : null,
+      raw.at,
+      raw.level,
+      raw.kind,
+      raw.submission_id,
+      raw.task_id,
+      raw.job_id,
+      raw.message,
+      raw.data,
     );
-    return Number(info.lastInsertRowid);
+    return decode({ id: Number(info.lastInsertRowid), ...raw });
   }
 
   /** The newest `limit` events matching the query, returned oldest first. */

@@ -1,5 +1,6 @@
 // Row shapes of the core tables, as the repositories return them (camelCase, booleans decoded).
 import type { TaskState } from '../../api/schemas.js';
+import type { EventKind } from '../../tasks/event-kinds.js';
 
 export interface SubmissionRow {
   id: number;
@@ -54,6 +55,11 @@ export interface AttemptRow {
   endedAt: number | null;
   ended: boolean;
   decided: boolean;
+  /** The resume decision taken when it ended ('done', 'resume', ...); null before, or for a superseded one. */
+  decision: string | null;
+  decisionReason: string | null;
+  /** Unix milliseconds, agent clock. */
+  decidedAt: number | null;
   checkpointSeen: boolean;
   progressLines: number;
   createdAt: number;
@@ -79,7 +85,7 @@ export interface EventRow {
   id: number;
   at: number;
   level: 'info' | 'warn' | 'error';
-  kind: string;
+  kind: EventKind;
   submissionId: number | null;
   taskId: number | null;
   jobId: string | null;

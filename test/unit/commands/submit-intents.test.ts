@@ -13,6 +13,7 @@ import { silentLogger } from '../../../agent/log.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { openRepos } from '../../helpers/http-fixtures.js';
+import { TaskLife } from '../../../agent/tasks/life.js';
 
 function setup(t: Test) {
   const dir = t.testdir({ 'b.sbatch': '#!/bin/sh\nsleep 1\n' });
@@ -21,6 +22,7 @@ function setup(t: Test) {
   const scheduler = new SlurmAdapter({ timeoutMs: 5000, binDir: dir, logger: silentLogger() });
   const deps = {
     repos,
+    life: new TaskLife({ repos, clock: systemClock, logger: silentLogger() }),
     scheduler,
     clock: systemClock,
     logger: silentLogger(),

@@ -9,6 +9,7 @@ import { silentLogger } from '../../../agent/log.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { openRepos } from '../../helpers/http-fixtures.js';
+import { TaskLife } from '../../../agent/tasks/life.js';
 
 function setup(t: Test) {
   const dir = t.testdir({ 'b.sbatch': '#!/bin/sh\n#SBATCH --time=10\nsleep 1\n' });
@@ -16,6 +17,7 @@ function setup(t: Test) {
   const repos = openRepos(path.join(dir, 'db'));
   const deps = {
     repos,
+    life: new TaskLife({ repos, clock: systemClock, logger: silentLogger() }),
     scheduler: new SlurmAdapter({ timeoutMs: 1000, binDir: dir, logger: silentLogger() }),
     clock: systemClock,
     logger: silentLogger(),

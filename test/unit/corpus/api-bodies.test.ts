@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock } from '../../../agent/clock.js';
+import { TaskLife } from '../../../agent/tasks/life.js';
 import { submitRecipe } from '../../../agent/commands/submit.js';
 import { buildApp } from '../../../agent/http/app.js';
 import { silentLogger } from '../../../agent/log.js';
@@ -181,7 +182,7 @@ t.test('submit bodies that reach the real command: clear refusals, and a FIFO ne
   const repos = openRepos(dir);
   const scheduler = new SlurmAdapter({ timeoutMs: 5000, binDir: dir, logger: silentLogger() });
   const cmd = {
-    repos,
+    life: new TaskLife({ repos, clock: systemClock, logger: silentLogger() }),
     scheduler,
     clock: systemClock,
     logger: silentLogger(),

@@ -13,6 +13,8 @@ import { GetentUserNames } from '../../../agent/slurm/user-names.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { seedArray } from '../../helpers/seed-array.js';
+import { TaskLife } from '../../../agent/tasks/life.js';
+import { Diagnoser } from '../../../agent/diagnose/diagnose.js';
 
 function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: number }> = {}) {
   const dir = t.testdir();
@@ -26,10 +28,20 @@ function setup(t: Test, settings: Partial<{ budgetPerHour: number; maxAttempts: 
   const clock = new FakeClock(1_795_870_900_000);
   const logger = silentLogger();
   const scheduler = new SlurmAdapter({ timeoutMs: 5000, binDir: dir, user: 'alice', logger });
-  const executor = new IntentExecutor({ repos, scheduler, clock, logger, onSubmitted: () => undefined });
+  const life = new TaskLife({ repos, clock, logger });
+  const executor = new IntentExecutor({
+    repos,
+    life,
+    diagnoser: new Diagnoser(),
+    scheduler,
+    clock,
+    logger,
+    onSubmitted: () => undefined,
+  });
   const userNames = new GetentUserNames({ timeoutMs: 5000, logger });
   const engine = new ResumeEngine({
     repos,
+    life,
     clock,
     logger,
     executor,

@@ -11,6 +11,7 @@ import type { AttemptRow } from '../../../agent/db/repos/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { seedArray } from '../../helpers/seed-array.js';
+import { TaskLife } from '../../../agent/tasks/life.js';
 
 const US = '\x1f';
 const sacctRow = (id: string, raw: string, state: string, start = '1795870823', end = 'Unknown') =>
@@ -70,6 +71,7 @@ function setup(t: Test) {
   const ended: AttemptRow[] = [];
   const tracker = new Tracker({
     repos,
+    life: new TaskLife({ repos, clock, logger: silentLogger() }),
     scheduler: new SlurmAdapter({ timeoutMs: 5000, binDir: dir, user: 'alice', logger: silentLogger() }),
     clock,
     logger: silentLogger(),

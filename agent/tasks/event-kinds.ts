@@ -1,0 +1,37 @@
+// Every kind of event the agent records: one list, so the writer, the repository and the read model agree
+// on the words (a kind matched by convention elsewhere would silently stop matching when renamed).
+export const EVENT_KINDS = [
+  // A task's life (agent/tasks/)
+  'submission.created',
+  'submission.adopted',
+  'submit.lost',
+  'task.state',
+  'attempt.lost',
+  'decision',
+  'resume.budget',
+  'resume.submitted',
+  'resume.rejected',
+  'resume.retry',
+  'steering',
+  'task.cancelled',
+  'log.checkpoint',
+  'log.end',
+  'log.diagnosis',
+  // The SAS token refresher (agent/tokens/)
+  'token-dir-open',
+  'token-expired',
+  'token-recovered',
+  'token-refresh-failing',
+  'token-refresh-refused',
+  'token-short-lifetime',
+  // A service reported a kind this list does not name (data.kind keeps its own word).
+  'agent.other',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+const KNOWN = new Set<string>(EVENT_KINDS);
+
+export function isEventKind(kind: string): kind is EventKind {
+  return KNOWN.has(kind);
+}
