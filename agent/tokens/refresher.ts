@@ -3,15 +3,16 @@
 import type { TokenStatus } from '../api/tokens.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { AgentError, isAgentError } from '../errors.js';
+import { AgentError } from '../errors.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
-import { entryStatus, isoSeconds, newEntry, type Entry } from './entry.js';
+import { entryStatus, newEntry, type Entry } from './entry.js';
 import { readSubscriptionKey } from './key-file.js';
 import { collectionProblems, parseCollection } from './names.js';
 import { Outcomes } from './outcomes.js';
 import { nextRefreshAt } from './plan.js';
-import { fetchSasToken, SasFetchError } from './sas-client.js';
+import { requestToken } from './request.js';
+import { SasFetchError } from './sas-client.js';
 import { CronSchedule, cronProblem, type Schedule } from './schedule.js';
 import { TokenStore } from './token-store.js';
 import type { BackoffPolicy, TokenRefresherDeps } from './types.js';
@@ -145,25 +146,6 @@ export class TokenRefresher {
     return [...this.entries.values()].map((e) => entryStatus(e, now, margin));
   }
 
-  /**
-   * Refreshes one collection (or all) now and resolves with their status when done. A refresh already in
-   * progress is joined, not doubled; a 429's wait still applies.
-   */
-  async refreshNow(collection?: string): Promise<TokenStatus[]> {
-    if (!this.running) throw new AgentError('AGENT_ERR_CONFLICT', 'token refresher is not running');
-    const targets = collection === undefined ? [...this.entries.values()] : [this.entries.get(collection)];
-    if (targets.some((e) => e === undefined)) {
-      throw new AgentError('AGENT_ERR_NOT_FOUND', `no configured token collection "${collection}"`, {
-        details: { collections: [...this.entries.keys()] },
-      });
-    }
-    const entries = targets as Entry[];
-    await Promise.all(entries.map((e) => this.launch(e)));
-    const now = this.clock.now();
-    const margin = this.config.refreshMarginSeconds * 1000;
-    return entries.map((e) => entryStatus(e, now, margin));
-  }
-
   /** Plans the next request for e (and its expiry alarm); a request due now starts at once. */
   private arm(e: Entry): void {
     e.refreshTimer?.cancel();
@@ -251,53 +233,18 @@ export class TokenRefresher {
 
   /** One request; writes the files on success. Resolves with the failure, or null on success. */
   private async attempt(e: Entry): Promise<SasFetchError | null> {
-    const { spec } = e;
-    this.logger.debug({ collection: spec.id }, 'requesting SAS token');
-    try {
-      const got = await fetchSasToken({
-        apiBase: this.config.apiBase,
-        spec,
-        subscriptionKey: this.key,
-        timeoutMs: this.config.requestTimeoutSeconds * 1000,
-        now: () => this.clock.now(),
-        signal: this.abort.signal,
-      });
-      const fetchedAt = this.clock.now();
-      try {
-        await this.store.write(spec, {
-          collection: spec.id,
-          account: spec.account,
-          container: spec.container,
-          token: got.token,
-          expiry: isoSeconds(got.expiryMs),
-          expiryEpoch: Math.floor(got.expiryMs / 1000),
-          fetchedAt: isoSeconds(fetchedAt),
-        });
-      } catch (err) {
-        // An unsafe folder is explained by its message (which path, what to do); a system error by its code.
-        const why = isAgentError(err)
-          ? err.message
-          : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-        return new SasFetchError(
-          'write',
-          `cannot write the token files of ${spec.id} in ${this.config.outDir}: ${why}`,
-          {
-            cause: err,
-          },
-        );
-      }
-      this.outcomes.success(e, got.expiryMs, fetchedAt);
-      return null;
-    } catch (err) {
-      if (err instanceof SasFetchError) return err;
-      return new SasFetchError(
-        'network',
-        `token request for ${spec.id} failed: ${scrubSecrets(String(err))}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    this.logger.debug({ collection: e.spec.id }, 'requesting SAS token');
+    const got = await requestToken({
+      config: this.config,
+      spec: e.spec,
+      key: this.key,
+      clock: this.clock,
+      signal: this.abort.signal,
+      store: this.store,
+    });
+    if (got instanceof SasFetchError) return got;
+    this.outcomes.success(e, got.expiryMs, got.fetchedAt);
+    return null;
   }
 
   /** A wait on the injected clock that stop() cuts short. */

@@ -42,18 +42,32 @@ t.test('429 with Retry-After only, and with both (the longer wins)', async (t) =
 });
 
 t.test('a 429 holds back every collection, not only the one refused', async (t) => {
-  const h = await harness(t, { tokens: { collections: ['usda-cdl', 'landcoverdata/usda-cdl'] } });
-  h.server.faultFor('usda-cdl', { kind: 'rate-limit', seconds: 30 });
-  const first = h.refresher.refreshNow('usda-cdl');
-  await until(() => h.server.count('usda-cdl') === 2, '429 answered');
+  // Refreshed at expiry minus the margin only; the second collection's first answer fails, so its
+  // refresh falls due 2 s after the first one's, inside the wait the first one is asked for.
+  const h = await harness(t, {
+    start: false,
+    tokens: { collections: ['usda-cdl', 'landcoverdata/usda-cdl'], refreshCron: '0 0 1 1 *' },
+  });
+  const other = 'landcoverdata/usda-cdl';
+  h.server.faultFor(other, { kind: 'status', status: 500 });
+  await h.refresher.start();
   await h.settle();
-  const second = h.refresher.refreshNow('landcoverdata/usda-cdl');
-  await h.clock.advance(29 * S);
-  t.equal(h.server.count('landcoverdata/usda-cdl'), 1, 'no request inside the wait');
+  await h.step(); // the second collection's retry, 2 s on
+  t.equal(h.server.count(other), 2);
+  h.server.faultFor('usda-cdl', { kind: 'rate-limit', seconds: 30 });
+  await h.step(); // 12:30:30, the first collection's refresh: 429
+  t.equal(h.server.count('usda-cdl'), 2);
+  await h.step(); // 12:30:32, the second's refresh falls inside the wait
+  await h.clock.advanceTo(START + 30 * MIN + 29 * S);
+  t.equal(h.server.count(other), 2, 'no request inside the wait');
   await h.clock.advance(1 * S);
-  await Promise.all([first, second]);
-  t.equal(h.server.count('landcoverdata/usda-cdl'), 2);
-  t.equal(h.server.count('usda-cdl'), 3);
+  await until(() => h.server.count() === 6, 'both requests after the wait');
+  await h.settle();
+  t.same(
+    h.server.requests.slice(-2).map((r) => r.at),
+    [START + 30 * MIN + 30 * S, START + 30 * MIN + 30 * S],
+    'both went at the end of the wait',
+  );
 });
 
 t.test('5xx answers back off exponentially up to the cap', async (t) => {

@@ -81,17 +81,16 @@ t.test(
 
 t.test('the token lifetime is read from msft:expiry, never assumed', async (t) => {
   const h = await harness(t, { tokens: { refreshCron: '0 0 1 1 *' } });
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   h.server.lifetimeMs = 24 * 60 * MIN;
-  await h.refresher.refreshNow();
-  t.equal(
-    h.refresher.status()[0]!.nextRefreshAt,
-    new Date(START + 24 * 60 * MIN - 15 * MIN).toISOString().replace('.000Z', 'Z'),
-  );
+  await h.step(); // the 45-minute token from start, refreshed 15 minutes before it expires
+  t.equal(h.clock.now(), START + 30 * MIN);
+  t.equal(h.refresher.status()[0]!.nextRefreshAt, iso(h.clock.now() + 24 * 60 * MIN - 15 * MIN));
   h.server.lifetimeMs = 20 * MIN;
-  await h.refresher.refreshNow();
+  await h.step();
   t.equal(
     h.refresher.status()[0]!.nextRefreshAt,
-    '2026-01-01T12:05:30Z',
+    iso(h.clock.now() + 5 * MIN),
     '20-minute token: due 5 minutes on',
   );
 });
@@ -146,35 +145,28 @@ t.test('a file deleted by hand comes back at the next tick', async (t) => {
   t.equal(h.readRecord('usda-cdl').token, h.server.issued.at(-1));
 });
 
-t.test('one request in flight per collection, even with concurrent refreshNow calls', async (t) => {
-  const h = await harness(t, { tokens: { collections: ['usda-cdl', 'landcoverdata/usda-cdl'] } });
-  const before = h.server.count();
-  h.server.faultFor('usda-cdl', { kind: 'slow', delayMs: 300 });
-  const calls = [
-    h.refresher.refreshNow('usda-cdl'),
-    h.refresher.refreshNow('usda-cdl'),
-    h.refresher.refreshNow(),
-    h.refresher.refreshNow('usda-cdl'),
-  ];
-  await until(() => h.server.count('usda-cdl') >= 2, 'the slow request to arrive');
-  t.ok(h.refresher.status()[0]!.inFlight);
-  t.ok(h.refresher.status().every((s) => s.nextRefreshAt === null || s.inFlight || s.state === 'fresh'));
-  const results = await Promise.all(calls);
-  t.equal(h.server.count('usda-cdl'), 2, 'start + one refresh');
-  t.equal(h.server.count('landcoverdata/usda-cdl'), 2, 'start + one refresh');
-  t.equal(h.server.count(), before + 2);
-  t.equal(h.server.maxConcurrent('usda-cdl'), 1);
-  t.equal(results[2]!.length, 2);
-  t.equal(results[0]![0]!.state, 'fresh');
-  await t.rejects(h.refresher.refreshNow('nope'), { code: 'AGENT_ERR_NOT_FOUND' });
-});
+t.test(
+  'one request in flight per collection, even when its answer is slower than the schedule',
+  async (t) => {
+    const h = await harness(t);
+    h.server.faultFor('usda-cdl', { kind: 'slow', delayMs: 300 });
+    await h.clock.runNext(); // the 12:10 tick
+    await until(() => h.server.count('usda-cdl') === 2, 'the slow request to arrive');
+    t.ok(h.refresher.status()[0]!.inFlight);
+    t.equal(h.clock.pending(), 1, 'only the expiry alarm: no tick is planned while a request is out');
+    await h.clock.advance(20 * MIN);
+    await h.settle();
+    t.equal(h.server.count('usda-cdl'), 2, 'the ticks that passed meanwhile asked nothing more');
+    t.equal(h.server.maxConcurrent('usda-cdl'), 1);
+    t.equal(h.refresher.status()[0]!.state, 'fresh');
+  },
+);
 
-t.test('stop cancels every timer and refuses refreshNow', async (t) => {
+t.test('stop cancels every timer', async (t) => {
   const h = await harness(t);
   t.ok(h.clock.pending() > 0);
   await h.refresher.stop();
   t.equal(h.clock.pending(), 0);
-  await t.rejects(h.refresher.refreshNow(), { code: 'AGENT_ERR_CONFLICT' });
   const n = h.server.count();
   await h.clock.advance(60 * MIN);
   t.equal(h.server.count(), n);
@@ -189,12 +181,10 @@ t.test('start refuses an invalid cron expression, naming it', async (t) => {
 });
 
 t.test('a job reading the file while it is refreshed over and over sees only complete records', async (t) => {
-  const h = await harness(t);
+  // A tick every second: the schedule drives the refreshes, as it does in the agent.
+  const h = await harness(t, { tokens: { refreshCron: '* * * * * *' } });
   const reader = startReader(path.join(h.outDir, 'usda-cdl.json'));
-  for (let i = 0; i < 100; i++) {
-    await h.clock.advance(1000);
-    await h.refresher.refreshNow();
-  }
+  for (let i = 0; i < 100; i++) await h.step();
   const seen = await reader.stop();
   t.equal(seen.broken, 0, `no partial or tokenless record in ${seen.reads} reads`);
   t.ok(seen.versions > 1, `saw ${seen.versions} tokens`);
@@ -206,7 +196,6 @@ t.test('with no collections configured, start touches nothing and status is empt
   const { existsSync } = await import('node:fs');
   t.notOk(existsSync(h.outDir), 'no folder created');
   t.same(h.refresher.status(), []);
-  t.same(await h.refresher.refreshNow(), []);
   t.equal(h.clock.pending(), 0);
   t.equal(h.server.count(), 0);
 });
@@ -239,7 +228,7 @@ t.test(
   async (t) => {
     const h = await harness(t, { tokens: { refreshCron: '0 0 1 1 *', refreshMarginSeconds: 60 } });
     h.server.lifetimeMs = 90_000;
-    await h.refresher.refreshNow();
+    await h.step(); // the token from start, replaced by a 90-second one a minute before it expires
     const from = h.clock.now();
     const end = from + 30 * MIN;
     for (let due = h.clock.nextDue(); due !== null && due <= end; due = h.clock.nextDue()) {
