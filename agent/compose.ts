@@ -29,6 +29,8 @@ import { GetentUserNames } from './slurm/user-names.js';
 import { TokenRefresher } from './tokens/index.js';
 import { LogBridge } from './logs/bridge.js';
 import { Tracker } from './tracker/tracker.js';
+import { TaskLife } from './tasks/life.js';
+import { noted } from './tasks/agent-events.js';
 import { RepoReadModel } from './views/read-model.js';
 import { Freshness } from './tracker/freshness.js';
 import { LogWatch } from './logs/log-watch.js';
@@ -60,6 +62,8 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
   // Reaches the tables only once state.start() has opened the database.
   const repos = state.repos;
   const log = (part: string) => logger.child({ part });
+  // The one writer of tasks, attempts, intents and events; listeners subscribe with life.onRecorded.
+  const life = new TaskLife({ repos, clock, logger: log('tasks') });
 
   // The agent's own metrics registry (not prom-client's global one): one per agent, so tests can run many.
   const registry = new Registry();
@@ -75,8 +79,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
     repos,
     shardsSince: (index, since) => shardWatch.shardsSince(index, since),
     logger: log('preflight'),
-    record: (e) =>
-      repos.events.add({ at: clock.now(), ...e, kind: 'agent.other', data: { ...e.data, kind: e.kind } }),
+    record: (e) => noted(life, e),
   });
   const scheduler = new CountingScheduler(preflight.scheduler, registry, clock, fence);
   const userNames = new GetentUserNames({
@@ -105,6 +108,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
   });
   const tracker: Tracker = new Tracker({
     repos,
+    life,
     scheduler,
     clock,
     logger: log('tracker'),
@@ -116,14 +120,16 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
   });
   const bridge = new LogBridge({
     repos,
+    life,
     logWatch,
-    clock,
     logger: log('logs'),
     checkpointRegex: config.resume.checkpointRegex,
     hurry: () => tracker.hurry(),
   });
   const executor = new IntentExecutor({
     repos,
+    life,
+    diagnoser,
     scheduler,
     clock,
     logger: log('resume'),
@@ -132,6 +138,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
   });
   const engine: ResumeEngine = new ResumeEngine({
     repos,
+    life,
     clock,
     logger: log('resume'),
     executor,
@@ -147,12 +154,12 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
     onDecided: (attempt) => logWatch.untrack(attempt.jobId),
     nameOfUid: (uid) => userNames.nameOf(uid),
   });
-  const steering = new Steering({ repos, clock, engine, executor });
+  const steering = new Steering({ repos, life, engine, executor });
   const tokens = new TokenRefresher({
     config: config.tokens,
     clock,
     logger: log('tokens'),
-    onEvent: (e) => repos.events.add({ at: clock.now(), ...e }),
+    onEvent: (e) => noted(life, e),
     onRefreshFailed: (collection) => metrics.tokenRefreshFailed(collection),
   });
   const health = new HealthMonitor({
@@ -169,6 +176,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
   // An sbatch a killed agent started may still land a while after: the window allows for Slurm's own retries.
   const settler = new SubmitSettler({
     repos,
+    life,
     scheduler,
     clock,
     logger: log('submit'),
@@ -197,6 +205,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
     : null;
   const commandDeps = {
     repos,
+    life,
     scheduler,
     clock,
     logger,
@@ -225,6 +234,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
       },
       tokens,
       shards: shardWatch,
+      web: { clock, shardSamples: new ShardStore(() => state.db) },
       logs: bridge,
       metrics,
     });
