@@ -39,6 +39,8 @@ export class Outbox {
   private running: Promise<void> | null = null;
   private stopped = false;
   private wait: { timer: Timer; wake: () => void } | null = null;
+  /** Aborts a delivery under way when the agent stops: a hanging webhook must not hold the stop up. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly o: OutboxOptions) {}
 
@@ -69,6 +71,7 @@ export class Outbox {
   /** Stops retrying; what is still queued is dropped (and logged with its count). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.wait?.timer.cancel();
     this.wait?.wake();
     await this.running;
@@ -93,7 +96,7 @@ export class Outbox {
       const note = this.unreported
         ? `(${this.unreported} earlier notification(s) were dropped: the queue was full)`
         : null;
-      const failure = await target.send(m, note);
+      const failure = await target.send(m, note, this.abort.signal);
       if (failure === null) {
         this.sent++;
         this.unreported = 0;

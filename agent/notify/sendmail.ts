@@ -51,12 +51,14 @@ export function runWithInput(
   args: readonly string[],
   input: string,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<SendmailRun> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       stdio: ['pipe', 'ignore', 'pipe'],
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
+      ...(signal ? { signal } : {}),
       // The agent's environment is inherited: msmtp finds its ~/.msmtprc through HOME.
     });
     let stderr = '';
@@ -98,7 +100,7 @@ export class MailTarget implements Target {
     this.events = o.events;
   }
 
-  async send(m: NotifyMessage, note: string | null): Promise<SendFailure | null> {
+  async send(m: NotifyMessage, note: string | null, signal?: AbortSignal): Promise<SendFailure | null> {
     const file = this.o.sendmail();
     if (file === null) {
       return {
@@ -115,6 +117,7 @@ export class MailTarget implements Target {
       ['-i', ...(this.o.from ? ['-f', this.o.from] : []), ...this.o.to],
       text,
       this.o.timeoutMs,
+      signal,
     );
     if (run.code === 0 && run.error === null) return null;
     const why =

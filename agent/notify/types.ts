@@ -49,7 +49,8 @@ export interface Target {
   readonly type: 'webhook' | 'mail';
   /** The kinds it wants; null = all. */
   readonly events: readonly NotifyKind[] | null;
-  send(message: NotifyMessage, note: string | null): Promise<SendFailure | null>;
+  /** `signal` aborts a delivery under way (the agent is stopping). */
+  send(message: NotifyMessage, note: string | null, signal?: AbortSignal): Promise<SendFailure | null>;
 }
 
 export interface TargetResult {

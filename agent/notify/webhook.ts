@@ -62,7 +62,7 @@ export class WebhookTarget implements Target {
     this.events = o.events;
   }
 
-  async send(m: NotifyMessage, note: string | null): Promise<SendFailure | null> {
+  async send(m: NotifyMessage, note: string | null, signal?: AbortSignal): Promise<SendFailure | null> {
     const req = RENDER[this.o.format](m, this.o.origin, note, this.o.scrub);
     let res: Response;
     try {
@@ -71,7 +71,9 @@ export class WebhookTarget implements Target {
         headers: { ...req.headers, 'user-agent': 'emb-agent' },
         body: req.body,
         redirect: 'error',
-        signal: AbortSignal.timeout(this.o.timeoutMs),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(this.o.timeoutMs)])
+          : AbortSignal.timeout(this.o.timeoutMs),
       });
     } catch (err) {
       // fetch's messages name the host at most; scrubbed anyway, in case an implementation quotes the URL.
@@ -99,6 +101,7 @@ export class WebhookTarget implements Target {
 
 function describeFetchError(err: unknown): string {
   if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';
+  if (err instanceof Error && err.name === 'AbortError') return 'abandoned: the agent is stopping';
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;
