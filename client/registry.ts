@@ -45,6 +45,16 @@ export const MARKER_OPTIONS: OptionSpec = {
   'no-resume': { help: 'track and diagnose only, never resubmit' },
 };
 
+/** Preflight (agent/preflight/): submit only. */
+const PREFLIGHT_OPTIONS: OptionSpec = {
+  'no-preflight': {
+    value: 'REASON',
+    help: "skip the site's partition rules for this job (the reason is recorded)",
+  },
+  'fit-time': { help: 'resubmissions ask for the time the work left needs, not the full --time' },
+  target: { value: 'N', help: 'with --fit-time: shards (or progress files) each task must reach in all' },
+};
+
 const target = () => import('./commands/target.js');
 const statusList = () => import('./commands/status-lists.js');
 
@@ -67,7 +77,7 @@ export const COMMANDS: Record<string, CommandDef> = {
   submit: {
     args: '[MARKERS] -- SBATCH_ARGS',
     summary: 'run sbatch ARGS here (this directory, this environment) and track the job',
-    options: MARKER_OPTIONS,
+    options: { ...MARKER_OPTIONS, ...PREFLIGHT_OPTIONS },
     examples: [
       'emb-client submit -- --array=0-99%20 build_shards.sbatch',
       "emb-client submit --done-marker 'out/{index}.done' -- --array=0-9 job.sbatch",
