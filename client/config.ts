@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { agentConfigPath, statePaths } from '../shared/contract.js';
 import { ClientError, EXIT } from './errors.js';
 import { simpleScalar } from './simple-yaml.js';
+import { parseYaml } from './yaml.js';
 
 export interface ClientConfig {
   /** The file read, or null when none exists at the default place. */
@@ -74,10 +75,9 @@ export function scanConfig(text: string): ConfigKeys | null {
 }
 
 async function parseWithYaml(text: string, file: string): Promise<ConfigKeys> {
-  const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = await parseYaml(text);
   } catch (err) {
     throw new ClientError(EXIT.usage, `config ${file} is not valid YAML: ${(err as Error).message}`, {
       cause: err,

@@ -10,6 +10,7 @@ import { clientConfigPath, CONTEXT_ENV, expandPath } from '../shared/contract.js
 import type { GlobalOptions } from './args.js';
 import { ClientError, EXIT, UsageError } from './errors.js';
 import { parseSimpleYaml } from './simple-yaml.js';
+import { parseYaml } from './yaml.js';
 
 export interface AgentContext {
   name: string;
@@ -92,9 +93,8 @@ export async function readContexts(_g: GlobalOptions, env: NodeJS.ProcessEnv): P
   let doc: unknown = parseSimpleYaml(text);
   if (doc === null) {
     // Flow mappings, anchors, …: the real parser, loaded only for such files.
-    const { parse } = await import('yaml');
     try {
-      doc = parse(text) as unknown;
+      doc = await parseYaml(text);
     } catch (err) {
       throw new ClientError(
         EXIT.usage,

@@ -1,5 +1,4 @@
 // One HTTP request over TCP or a unix socket with node:http (fetch/undici would double the client's start-up).
-import { request } from 'node:http';
 import type { Endpoint } from './connection.js';
 
 export interface RawReply {
@@ -27,7 +26,9 @@ export interface RequestOptions {
   timeoutMs: number;
 }
 
-export function send(endpoint: Endpoint, opts: RequestOptions): Promise<RawReply> {
+export async function send(endpoint: Endpoint, opts: RequestOptions): Promise<RawReply> {
+  // Loaded on the first request: --version, help and completion never pay for node:http.
+  const { request } = await import('node:http');
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.token !== null) headers.authorization = `Bearer ${opts.token}`;

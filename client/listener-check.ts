@@ -3,7 +3,6 @@
 // agent must prove it knows the token (an HMAC of a fresh nonce) before the client sends it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHALLENGE_PATH, newNonce, proofHolds } from '../shared/listener-proof.js';
 import { socketFileProblem, socketFolderProblem } from '../shared/socket-path.js';
 import type { Endpoint } from './connection.js';
 import { ClientError, EXIT } from './errors.js';
@@ -103,6 +102,8 @@ export async function verifyListener(
       );
     }
   }
+  // node:crypto only here: a unix socket (the default) needs no proof.
+  const { CHALLENGE_PATH, newNonce, proofHolds } = await import('../shared/listener-proof.js');
   const nonce = newNonce();
   // No token on this request; a TransportError (nothing listening) is explained by the caller as usual.
   const reply = await send(endpoint, {

@@ -1,10 +1,9 @@
 // The client's top level: parse, dispatch to a lazily loaded command, turn failures into messages and exit codes.
-import { Api } from './api.js';
+// Only parsing and the table load up front: the HTTP client, the help text and each command come when used.
+import type { Api } from './api.js';
 import { parseArgs, wantsJson } from './args.js';
 import type { Context } from './context.js';
-import { resolveConnection } from './connection.js';
 import { ApiError, ClientError, EXIT } from './errors.js';
-import { commandHelp, usageText } from './help.js';
 import { COMMANDS } from './registry.js';
 
 export interface Io {
@@ -29,12 +28,9 @@ export async function main(
       return EXIT.ok;
     }
     // A bare emb-client is a request for help, not a mistake.
-    if (command === undefined) {
-      io.out(usageText());
-      return EXIT.ok;
-    }
-    if (global.help) {
-      io.out(commandHelp(command) ?? usageText());
+    if (command === undefined || global.help) {
+      const { commandHelp, usageText } = await import('./help.js');
+      io.out((command === undefined ? undefined : commandHelp(command)) ?? usageText());
       return EXIT.ok;
     }
     const def = COMMANDS[command] as NonNullable<(typeof COMMANDS)[string]>;
@@ -43,7 +39,14 @@ export async function main(
       parsed,
       env,
       cwd,
-      api: async () => (api ??= new Api(await resolveConnection(global, env))),
+      api: async () => {
+        if (api) return api;
+        const [{ Api }, { resolveConnection }] = await Promise.all([
+          import('./api.js'),
+          import('./connection.js'),
+        ]);
+        return (api ??= new Api(await resolveConnection(global, env)));
+      },
       out: io.out,
       width: io.columns,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

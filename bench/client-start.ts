@@ -1,0 +1,74 @@
+// Bench: start-up of emb-client against an agent holding 10,000 tasks, as ratios to a bare `node -e ''`:
+// the single-file bundle (dist/emb-client.mjs, what a laptop runs) and the tsc build (dist/client/cli.js,
+// what `npm install` links), for `ls`, `ls --json` and `--version` (no agent at all).
+// Aim (#15): bundle ls ≤ ×1.3. Run `npm run build` first; then `npx tsx bench/client-start.ts [runs]`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '../agent/http/app.js';
+import { makeDeps, openRepos, seed, TOKEN } from '../test/helpers/http-fixtures.js';
+import { median } from './lib/bench-util.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = path.join(root, 'dist/emb-client.mjs');
+const built = path.join(root, 'dist/client/cli.js');
+const runs = Number(process.argv[2] ?? 15);
+
+function timeRun(args: string[]): Promise<{ ms: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir() });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, code }));
+  });
+}
+
+async function main(): Promise<void> {
+  for (const f of [bundle, built])
+    if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'emb-bench-'));
+  try {
+    const repos = openRepos(dir);
+    seed(repos, { tasks: [6000, 3000, 1000] });
+    const tokenFile = path.join(dir, 'api-token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const app = buildApp(makeDeps(repos));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const base = ['--url', url, '--token-file', tokenFile];
+    const cmds: Record<string, string[]> = {
+      'node -e ""': ['-e', ''],
+      'bundle --version': [bundle, '--version'],
+      'bundle ls': [bundle, ...base, 'ls'],
+      'bundle ls --json': [bundle, ...base, '--json', 'ls'],
+      'tsc build --version': [built, '--version'],
+      'tsc build ls': [built, ...base, 'ls'],
+    };
+    const series = Object.fromEntries(Object.keys(cmds).map((k) => [k, [] as number[]]));
+    // One warm-up each (the agent's list cache too), then alternate so load drifts hit every series alike.
+    for (const args of Object.values(cmds)) await timeRun(args);
+    for (let i = 0; i < runs; i++) {
+      for (const [name, args] of Object.entries(cmds)) {
+        const r = await timeRun(args);
+        if (r.code !== 0) throw new Error(`${name} exited with ${r.code}`);
+        (series[name] as number[]).push(r.ms);
+      }
+    }
+    const bare = median(series['node -e ""'] as number[]);
+    console.log(
+      `emb-client start-up, 10,000 tasks, median of ${runs} alternating runs, as a ratio to node -e '':`,
+    );
+    for (const [name, xs] of Object.entries(series)) {
+      console.log(`  ${name.padEnd(20)} ×${(median(xs) / bare).toFixed(2)}`);
+    }
+    const ratio = median(series['bundle ls'] as number[]) / bare;
+    console.log(`aim: bundle ls ≤ ×1.3: ${ratio <= 1.3 ? 'met' : 'NOT met'} (×${ratio.toFixed(2)})`);
+    await app.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
