@@ -5,7 +5,7 @@ import { loadConfig, type Config } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { EXIT, exitCodeFor } from './service/exit-codes.js';
 
-const USAGE = `usage: emb-agent <command> [--config FILE]
+const USAGE = `usage: emb-agent <command> [--config FILE]   (emb-agent --version: the version)
 
 commands:
   run [--standby]   run the agent in the foreground (systemd runs this); --standby waits for the lease
@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
         standby: { type: 'boolean' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (err) {
@@ -34,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.CONFIG;
   }
   const [command, ...rest] = parsed.positionals;
+  if (parsed.values.version) {
+    console.log(`emb-agent ${(await import('./version.js')).packageVersion()}`);
+    return EXIT.OK;
+  }
   if (parsed.values.help || !command) {
     console.log(USAGE);
     return command || parsed.values.help ? EXIT.OK : EXIT.CONFIG;
