@@ -42,7 +42,8 @@ export const SQUEUE_FIELDS = [
 /** Printed after every field: the ASCII unit separator, which no job name, path or comment holds. */
 export const SQUEUE_DELIMITER = '\x1f';
 
-export type QueueSelector = { user: string } | { me: true } | { jobIds: string[] };
+// No selector by job id: `squeue -j` fails outright when one job asked for has left the queue (adapter.ts).
+export type QueueSelector = { user: string } | { me: true };
 
 /**
  * argv for one squeue call. --states=all includes jobs that ended within MinJobAge (still in memory),
@@ -50,12 +51,7 @@ export type QueueSelector = { user: string } | { me: true } | { jobIds: string[]
  */
 export function squeueTextArgs(selector: QueueSelector): string[] {
   const format = SQUEUE_FIELDS.map((f) => `${f}:${SQUEUE_DELIMITER}`).join(',');
-  const who =
-    'user' in selector
-      ? [`--user=${selector.user}`]
-      : 'me' in selector
-        ? ['--me']
-        : [`--jobs=${selector.jobIds.join(',')}`];
+  const who = 'user' in selector ? [`--user=${selector.user}`] : ['--me'];
   return ['--noheader', '--states=all', ...who, `--Format=${format}`];
 }
 

@@ -1,5 +1,6 @@
 // Intents: a resubmission written down before sbatch runs, so a crash can neither lose nor repeat it.
 import type { Database, Statement } from 'better-sqlite3';
+import { AgentError } from '../../errors.js';
 import type { IntentRow } from './rows.js';
 
 interface Raw {
@@ -76,7 +77,10 @@ export class IntentRepo {
     const id = Number(info.lastInsertRowid);
     const { tag, args } = build(id);
     this.s.setTagArgs!.run(tag, JSON.stringify(args), id);
-    return this.get(id) as IntentRow;
+    const row = this.get(id);
+    // Read back inside the same transaction: only a broken database loses it.
+    if (!row) throw new AgentError('AGENT_ERR_INTERNAL', `intent ${id} vanished as it was made`);
+    return row;
   }
 
   get(id: number): IntentRow | undefined {

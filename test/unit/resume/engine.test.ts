@@ -202,4 +202,40 @@ t.test('a refusal stops the tasks as failed with sbatch-rejected and its words',
   t.equal(task?.state, 'failed');
   t.equal(task?.diagnosisCause, 'sbatch-rejected');
   t.match(task?.reason, /Invalid account/);
+  t.match(
+    task?.diagnosisHint,
+    /Slurm refused the submission.*emb-client resubmit/,
+    'the submit rules read it',
+  );
+  t.match(task?.diagnosisLine, /Invalid account/);
+});
+
+t.test("a refused resubmission with --mem on Betzy's normal partition gets that hint", async (t) => {
+  const { fake, repos, clock, engine, dir } = setup(t);
+  await engine.start();
+  fake.set('sbatch', {
+    stderr: 'sbatch: error: Batch job submission failed: Requested node configuration is not available\n',
+    exit: 1,
+  });
+  const { sub } = seedArray(repos, {
+    firstJobId: '300',
+    n: 1,
+    args: ['--array=0', '-p', 'normal', '--mem=8G', 'b.sbatch'],
+    cwd: dir,
+    arraySpec: '0',
+    taskState: 'running',
+  });
+  const a = repos.attempts.byJobId('300_0')!;
+  repos.attempts.update(a.id, {
+    slurmState: 'TIMEOUT',
+    startedAt: 1795870000,
+    endedAt: 1795870800,
+    ended: true,
+  });
+  await engine.onEnded([repos.attempts.get(a.id)!]);
+  await clock.advance(5000);
+  await until(() => repos.tasks.bySubmission(sub)[0]?.state === 'failed');
+  const task = repos.tasks.bySubmission(sub)[0];
+  t.equal(task?.diagnosisCause, 'sbatch-rejected');
+  t.match(task?.diagnosisHint, /normal partition refuses --mem/);
 });

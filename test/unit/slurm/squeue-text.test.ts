@@ -46,7 +46,6 @@ t.test(
           .join(','),
     );
     t.equal(squeueTextArgs({ me: true })[2], '--me');
-    t.equal(squeueTextArgs({ jobIds: ['1', '2_3'] })[2], '--jobs=1,2_3');
   },
 );
 
