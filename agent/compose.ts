@@ -38,6 +38,7 @@ import { ShardStore } from './shards/store.js';
 import { ShardWatch } from './shards/shard-watch.js';
 import { StateDatabase } from './service/state-database.js';
 import { AgentError } from './errors.js';
+import { Notifications, type UncleanStop } from './notify/index.js';
 
 export interface Agent {
   app: FastifyInstance;
@@ -55,9 +56,19 @@ export interface ComposeOptions {
   fence?: () => void;
   /** Who holds the lease and who stands by, for /health. */
   leaseInfo?: () => Health['lease'];
+  /** Who held the lease before and stopped without releasing it (a crash): notified once started. */
+  uncleanStop?: UncleanStop | null;
 }
 
-export function composeAgent({ config, logger, clock, version, fence, leaseInfo }: ComposeOptions): Agent {
+export function composeAgent({
+  config,
+  logger,
+  clock,
+  version,
+  fence,
+  leaseInfo,
+  uncleanStop,
+}: ComposeOptions): Agent {
   const state = new StateDatabase({ file: config.dbPath, stateDir: config.stateDir, logger });
   // Reaches the tables only once state.start() has opened the database.
   const repos = state.repos;
@@ -203,6 +214,15 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
         render: () => metrics.renderAgentOnly(),
       })
     : null;
+  const notifications = new Notifications({
+    config,
+    clock,
+    logger: log('notify'),
+    repos,
+    onRecorded: (listener) => life.onRecorded(listener),
+    shards: shardWatch,
+    uncleanStop: uncleanStop ?? null,
+  });
   const commandDeps = {
     repos,
     life,
@@ -237,6 +257,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
       web: { clock, shardSamples: new ShardStore(() => state.db) },
       logs: bridge,
       metrics,
+      notify: notifications.notifier,
     });
 
   let app: FastifyInstance | null = null;
@@ -251,7 +272,11 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
     healthy: () => state.db.prepare('SELECT 1').pluck().get() === 1,
     async start() {
       await state.start();
-      app = buildApi(ensureApiToken(config.api.tokenFile, logger));
+      const apiToken = ensureApiToken(config.api.tokenFile, logger);
+      notifications.keepSecret(apiToken);
+      app = buildApi(apiToken);
+      // Before the tracker and the engine, so what they decide on the way up is heard.
+      await notifications.start();
       metrics.start();
       health.start();
       await logWatch.start();
@@ -268,6 +293,7 @@ export function composeAgent({ config, logger, clock, version, fence, leaseInfo 
     },
     async stop() {
       await app?.close();
+      await notifications.stop();
       await textfile?.stop();
       await tokens.stop();
       await tracker.stop();

@@ -8,6 +8,7 @@ import { applyServerLimits, DEFAULT_LIMITS, fastifyLimitOptions } from './limits
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { optionalRoutes } from './routes/optional.js';
+import { notifyRoutes } from './routes/notify.js';
 import { readRoutes } from './routes/read.js';
 import type { ZodApp } from './routes/types.js';
 import { webAccess } from '../web/access.js';
@@ -49,6 +50,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     readRoutes(zodScope, deps);
     commandRoutes(zodScope, deps);
     optionalRoutes(zodScope, deps);
+    notifyRoutes(zodScope, deps.notify);
     if (web) webRoutes(zodScope, deps, web);
     openApiRoute(scope);
   });

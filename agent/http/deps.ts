@@ -15,6 +15,7 @@ import type { ShardStatus } from '../api/shards.js';
 import type { TokenStatus } from '../api/tokens.js';
 import type { Logger } from '../log.js';
 import type { ServerLimits } from './limits.js';
+import type { NotifyDeps } from './routes/notify.js';
 import type { WebDeps } from '../web/access.js';
 
 /** The end of one attempt's log, and which attempt and files it is. */
@@ -63,6 +64,8 @@ export interface AppDeps {
   shards?: { status(): ShardStatus[] };
   logs?: { tail(target: string, maxBytes: number, attempt?: number): Promise<LogTail> };
   metrics?: { render(): string | Promise<string> };
+  /** Notifications (agent/notify): POST /notify/test answers 404 when no target is configured. */
+  notify?: NotifyDeps;
   /** The web page, its one-time login and shard history (agent/web); no page when absent. */
   web?: WebDeps;
   /** Connection and time limits; DEFAULT_LIMITS when absent. */

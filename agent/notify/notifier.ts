@@ -19,8 +19,8 @@ export interface NotifierOptions {
   origin: Origin;
   /** PATH, to find sendmail. */
   searchPath: string;
-  /** Values that must never leave in a message (the API token); the webhook URLs are added. */
-  secrets: readonly string[];
+  /** Values that must never leave in a message (the API token, known once read); webhook URLs are added. */
+  secrets: () => readonly string[];
   lookups: EventLookups;
   /** Jitter source for back-off, [0, 1). */
   random?: () => number;
@@ -41,8 +41,8 @@ export class Notifier {
   private early: NotifyEvent[] = [];
 
   constructor(private readonly o: NotifierOptions) {
-    const secrets = [...o.secrets, ...secretsOf(o.config)];
-    const scrub = (text: string) => scrubKnown(text, secrets);
+    const urls = secretsOf(o.config);
+    const scrub = (text: string) => scrubKnown(text, [...o.secrets(), ...urls]);
     this.targets = targetsFor(o.config, {
       origin: o.origin,
       scrub,

@@ -28,7 +28,7 @@ export function makeNotifier(
     logger: opts.logger ?? silentLogger(),
     origin: { host: 'login-1', user: 'alice' },
     searchPath: opts.searchPath ?? '/nonexistent',
-    secrets: [API_TOKEN],
+    secrets: () => [API_TOKEN],
     random: () => 0,
     lookups: {
       task: (id) => tasks.get(id),
