@@ -23,7 +23,7 @@ export default async function events(ctx: Context): Promise<number> {
     if (global.json) ctx.out(`${reply.body}\n`);
     else {
       const list = JSON.parse(reply.body) as ApiEvent[];
-      ctx.out(list.length ? `${eventLines(list).join('\n')}\n` : 'no events\n');
+      ctx.out(list.length ? `${eventLines(list, ctx.width).join('\n')}\n` : 'no events\n');
     }
     return EXIT.ok;
   }
@@ -33,7 +33,9 @@ export default async function events(ctx: Context): Promise<number> {
     const list = await api.get<ApiEvent[]>(query(after));
     if (list.length) {
       ctx.out(
-        global.json ? list.map((e) => `${JSON.stringify(e)}\n`).join('') : `${eventLines(list).join('\n')}\n`,
+        global.json
+          ? list.map((e) => `${JSON.stringify(e)}\n`).join('')
+          : `${eventLines(list, ctx.width).join('\n')}\n`,
       );
       after = (list.at(-1) as ApiEvent).id;
     } else if (after === undefined) after = 0;

@@ -36,6 +36,6 @@ export default async function ls(ctx: Context): Promise<number> {
   if (check) await validate(body);
   if (!looksRight(body))
     throw new ClientError(EXIT.api, `the agent at ${api.display} did not answer with a list of submissions`);
-  ctx.out(json ? `${reply.body}\n` : renderList(body));
+  ctx.out(json ? `${reply.body}\n` : renderList(body, ctx.width));
   return EXIT.ok;
 }

@@ -24,6 +24,6 @@ export default async function show(ctx: Context): Promise<number> {
     ctx.out(`${reply.body}\n`);
     return EXIT.ok;
   }
-  ctx.out(renderDetail(JSON.parse(reply.body) as SubmissionDetail, focus));
+  ctx.out(renderDetail(JSON.parse(reply.body) as SubmissionDetail, focus, ctx.width));
   return EXIT.ok;
 }

@@ -24,7 +24,7 @@ function size(bytes: number, pending: number): string {
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}${pending ? '+' : ''}`;
 }
 
-export function renderShards(items: readonly ShardStatus[]): string {
+export function renderShards(items: readonly ShardStatus[], width?: number): string {
   if (items.length === 0) return 'no shard folders watched (watch.shardDirs)\n';
   const rows = items.map((s) => [
     s.dir,
@@ -35,7 +35,13 @@ export function renderShards(items: readonly ShardStatus[]): string {
     size(s.bytes, s.bytesPending),
     shortTime(s.lastChangeAt),
   ]);
-  const lines = columns([['FOLDER', 'SHARDS', 'TARGET', 'RATE', 'ETA', 'SIZE', 'LAST CHANGE'], ...rows]);
+  const lines = columns(
+    [['FOLDER', 'SHARDS', 'TARGET', 'RATE', 'ETA', 'SIZE', 'LAST CHANGE'], ...rows],
+    '',
+    '  ',
+    // A long folder keeps its end, the part that names it.
+    { width, free: { 0: 'start' } },
+  );
   for (const s of items) {
     if (s.error) lines.push(`${s.dir}: ${s.error}`);
     if (s.purge) {
@@ -47,7 +53,7 @@ export function renderShards(items: readonly ShardStatus[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderTokens(items: readonly TokenStatus[]): string {
+export function renderTokens(items: readonly TokenStatus[], width?: number): string {
   if (items.length === 0) return 'no SAS collections configured (tokens.collections)\n';
   const rows = items.map((t) => [
     t.collection,
@@ -60,9 +66,12 @@ export function renderTokens(items: readonly TokenStatus[]): string {
     t.lastError ?? '',
   ]);
   return (
-    columns([['COLLECTION', 'STATE', 'EXPIRES', 'LEFT', 'REFRESHED', 'NEXT', 'FILE', 'ERROR'], ...rows]).join(
-      '\n',
-    ) + '\n'
+    columns(
+      [['COLLECTION', 'STATE', 'EXPIRES', 'LEFT', 'REFRESHED', 'NEXT', 'FILE', 'ERROR'], ...rows],
+      '',
+      '  ',
+      { width, free: { 6: 'start', 7: 'end' } },
+    ).join('\n') + '\n'
   );
 }
 
@@ -75,6 +84,10 @@ export default async function statusList(ctx: Context): Promise<number> {
     return EXIT.ok;
   }
   const items = JSON.parse(reply.body) as unknown[];
-  ctx.out(which === 'tokens' ? renderTokens(items as TokenStatus[]) : renderShards(items as ShardStatus[]));
+  ctx.out(
+    which === 'tokens'
+      ? renderTokens(items as TokenStatus[], ctx.width)
+      : renderShards(items as ShardStatus[], ctx.width),
+  );
   return EXIT.ok;
 }

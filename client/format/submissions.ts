@@ -11,17 +11,26 @@ function header(
   return `#${s.id}  ${s.name ?? '-'}  job ${s.jobId}${adopted}  ${plural(s.tasks.length, 'task')}  since ${shortTime(s.createdAt)}${held}`;
 }
 
-export function renderList(subs: readonly Submission[]): string {
+/** width: the terminal's, when printing to one; the diagnosis column is cut to fit, never the ids. */
+export function renderList(subs: readonly Submission[], width?: number): string {
   if (subs.length === 0)
     return 'no submissions yet: emb-client submit -- <sbatch args>, or emb-client adopt JOBID\n';
   const out: string[] = [];
   for (const s of subs) {
-    out.push(header(s), `    ${countsLine(s.counts)}`, ...columns(taskRows(s.tasks), '    '), '');
+    out.push(
+      header(s),
+      `    ${countsLine(s.counts)}`,
+      ...columns(taskRows(s.tasks), '    ', '  ', { width, free: TASK_FREE }),
+      '',
+    );
   }
   return out.join('\n');
 }
 
-export function eventLines(events: readonly ApiEvent[]): string[] {
+/** The diagnosis of a task row (taskRows' last column) is the one free-text column. */
+const TASK_FREE = { 4: 'end' } as const;
+
+export function eventLines(events: readonly ApiEvent[], width?: number, indent = ''): string[] {
   return columns(
     events.map((e) => [
       shortTime(e.at),
@@ -31,6 +40,9 @@ export function eventLines(events: readonly ApiEvent[]): string[] {
       e.jobId ?? '',
       e.message,
     ]),
+    indent,
+    '  ',
+    { width, free: { 5: 'end' } },
   );
 }
 
@@ -67,7 +79,7 @@ function resolvedAs(given: string | null, resolved: string | null): string {
 /** How many not-done tasks `show` details before pointing at `show JOBID_INDEX`. */
 export const SHOW_TASKS = 30;
 
-export function renderDetail(d: SubmissionDetail, focus: number | null): string {
+export function renderDetail(d: SubmissionDetail, focus: number | null, width?: number): string {
   const out = [header(d)];
   out.push(
     ...columns(
@@ -88,6 +100,8 @@ export function renderDetail(d: SubmissionDetail, focus: number | null): string 
         ...d.recipeNotes.map((n) => ['note', n]),
       ],
       '  ',
+      '  ',
+      { width, free: { 1: 'end' } },
     ),
   );
   if (focus !== null) {
@@ -101,10 +115,14 @@ export function renderDetail(d: SubmissionDetail, focus: number | null): string 
       '',
       events.length ? '  events:' : '  events: none recent',
     );
-    out.push(...eventLines(events).map((l) => `    ${l}`));
+    out.push(...eventLines(events, width, '    '));
     return out.join('\n') + '\n';
   }
-  out.push('', `  ${countsLine(d.counts)}`, ...columns(taskRows(d.tasks), '    '));
+  out.push(
+    '',
+    `  ${countsLine(d.counts)}`,
+    ...columns(taskRows(d.tasks), '    ', '  ', { width, free: TASK_FREE }),
+  );
   const open = d.tasks.filter((t) => t.state !== 'done');
   if (open.length) {
     out.push('', '  tasks not done:');
@@ -113,6 +131,6 @@ export function renderDetail(d: SubmissionDetail, focus: number | null): string 
       out.push(`    … ${open.length - SHOW_TASKS} more: emb-client show #${d.id}:INDEX for one task`);
     }
   }
-  out.push('', `  events (last ${d.events.length}):`, ...eventLines(d.events).map((l) => `    ${l}`));
+  out.push('', `  events (last ${d.events.length}):`, ...eventLines(d.events, width, '    '));
   return out.join('\n') + '\n';
 }
