@@ -176,6 +176,13 @@ export const COMMANDS: Record<string, CommandDef> = {
     examples: ['emb-client health', 'emb-client --context betzy health'],
     load: () => import('./commands/health.js'),
   },
+  notify: {
+    args: 'test',
+    summary: 'send one test message to every notification target (notify.webhooks, notify.mail)',
+    options: {},
+    examples: ['emb-client notify test'],
+    load: () => import('./commands/notify.js'),
+  },
   help: {
     args: '[COMMAND]',
     summary: "this overview, or a command's own options and examples",
