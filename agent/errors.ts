@@ -70,7 +70,16 @@ export class ConfigError extends AgentError {
   }
 }
 
-/** A short description of any thrown value, for logs and events. */
+/**
+ * How every error goes into the log, the one way: `logger.warn({ err: loggable(err), ... }, 'what failed')`.
+ * Under `err`, pino's serializer keeps the type, code, details, stack and causes (a message string drops
+ * them; another key logs an Error as {}); a thrown value that is not an Error becomes one.
+ */
+export function loggable(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** A short description of any thrown value, for messages and events (the log takes loggable()). */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -11,6 +11,7 @@ import { Notifier } from './service/sd-notify.js';
 import { liveStandbys, Standby } from './service/standby.js';
 import { guardState, stateCheckFor } from './service/state-guard.js';
 import { packageVersion } from './version.js';
+import { loggable } from './errors.js';
 
 export async function runAgent(config: Config, opts: { standby?: boolean } = {}): Promise<number> {
   const { env } = config;
@@ -90,6 +91,7 @@ export async function runAgent(config: Config, opts: { standby?: boolean } = {})
       clock,
       version,
       fence: () => lease.fence(),
+      uncleanStop: lease.takenOverFrom,
       leaseInfo: () => ({
         holder: `${env.hostname} (pid ${env.pid})`,
         standby: liveStandbys(leaseFile, ttlMs, clock.now()).map((s) => ({
@@ -117,8 +119,10 @@ export async function runAgent(config: Config, opts: { standby?: boolean } = {})
     watchdog = notifier.startWatchdog(clock, () => agent?.healthy() ?? false);
   } catch (err) {
     const code = exitCodeFor(err, phase === 'listen' ? 'listen' : undefined);
-    logger.fatal({ err }, 'emb-agent could not start');
-    await agent?.stop().catch((e: unknown) => logger.error({ err: e }, 'stopping after a failed start'));
+    logger.fatal({ err: loggable(err) }, 'emb-agent could not start');
+    await agent
+      ?.stop()
+      .catch((e: unknown) => logger.error({ err: loggable(e) }, 'stopping after a failed start'));
     if (leaseHeld) await lease.stop();
     for (const sig of signals) process.removeListener(sig, onSignal);
     logger.flush();
@@ -132,7 +136,7 @@ export async function runAgent(config: Config, opts: { standby?: boolean } = {})
   try {
     await agent.stop();
   } catch (err) {
-    logger.error({ err }, 'a service did not stop cleanly');
+    logger.error({ err: loggable(err) }, 'a service did not stop cleanly');
   }
   await lease.stop();
   logger.info('emb-agent stopped');

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ErrorBody } from '../api/schemas.js';
-import { describeError, isAgentError } from '../errors.js';
+import { describeError, isAgentError, loggable } from '../errors.js';
 import { scrubSecrets } from '../log.js';
 
 interface ValidationIssue {
@@ -36,19 +36,6 @@ export function describeValidation(context: string, issues: readonly ValidationI
   return out;
 }
 
-/**
- * A plain-object form of an error and its causes for the log: agent/log.ts stringifies objects before pino's
- * serializers run, so an Error instance would be logged as {}.
- */
-export function errorFields(err: unknown, depth = 0): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) };
-  const out: Record<string, unknown> = { type: err.name, message: err.message, stack: err.stack };
-  const code = (err as { code?: unknown }).code;
-  if (code !== undefined) out.code = code;
-  if (err.cause !== undefined && depth < 5) out.cause = errorFields(err.cause, depth + 1);
-  return out;
-}
-
 function body(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
   const out: ErrorBody = { code, message: scrubSecrets(message) };
   if (details !== undefined)
@@ -59,7 +46,7 @@ function body(code: string, message: string, details?: Record<string, unknown>):
 function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAgentError(err)) {
     if (err.status >= 500)
-      req.log.error({ err: errorFields(err) }, `${req.method} ${req.url} failed: ${err.message}`);
+      req.log.error({ err: loggable(err) }, `${req.method} ${req.url} failed: ${err.message}`);
     return reply.code(err.status).send(body(err.code, err.message, err.details));
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
@@ -73,7 +60,7 @@ function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
     const message = status === 415 ? 'body: send JSON, with "Content-Type: application/json"' : err.message;
     return reply.code(status).send(body(code, message));
   }
-  req.log.error({ err: errorFields(err) }, `${req.method} ${req.url} failed: ${describeError(err)}`);
+  req.log.error({ err: loggable(err) }, `${req.method} ${req.url} failed: ${describeError(err)}`);
   return reply
     .code(500)
     .send(body('AGENT_ERR_INTERNAL', `internal error (request ${req.id}); the agent's log has the cause`));

@@ -2,7 +2,7 @@
 // inotify). Never a tree and never chokidar's polling: on Lustre the agent polls the files itself.
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { describeError } from '../errors.js';
+import { loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export class FileEvents {
@@ -22,7 +22,7 @@ export class FileEvents {
       // persistent: false: the HTTP server, not a log watch, keeps the agent's process alive.
       this.watcher = watch([], { persistent: false, ignoreInitial: true });
       this.watcher.on('all', (_event, changed) => this.onChange(path.resolve(changed)));
-      this.watcher.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'log watcher error'));
+      this.watcher.on('error', (err) => this.logger.warn({ err: loggable(err) }, 'log watcher error'));
     }
     this.watcher.add(file);
   }

@@ -1,7 +1,7 @@
 // Follows the logs of tracked tasks: polls them (one stat per file per cycle when idle) on Lustre/NFS,
 // or reacts to chokidar events on local disks with a slow safety poll, and tells the agent what they say.
 import path from 'node:path';
-import { AgentError, describeError } from '../errors.js';
+import { AgentError, loggable } from '../errors.js';
 import { chooseMode, detectFsKind, type WatchMode } from '../fs/fs-kind.js';
 import { FileEvents } from './change-events.js';
 import { FixedRate } from '../fs/fixed-rate.js';
@@ -49,7 +49,7 @@ export class LogWatch {
       opts.clock,
       opts.pollSeconds * 1000,
       () => this.pollOnce(),
-      (err) => this.o.logger.error({ err: describeError(err) }, 'log watch cycle failed'),
+      (err) => this.o.logger.error({ err: loggable(err) }, 'log watch cycle failed'),
     );
   }
 
@@ -243,7 +243,7 @@ export class LogWatch {
         if (!r.more || budget <= 0) break;
       }
     } catch (err) {
-      this.o.logger.warn({ key: k.key, path: f.path, err: describeError(err) }, 'cannot read log');
+      this.o.logger.warn({ key: k.key, path: f.path, err: loggable(err) }, 'cannot read log');
     }
   }
 
@@ -253,10 +253,7 @@ export class LogWatch {
       try {
         this.o.onLogEvent({ ...e, key: k.key, path: f.path, at });
       } catch (err) {
-        this.o.logger.error(
-          { key: k.key, kind: e.kind, err: describeError(err) },
-          'log event handler failed',
-        );
+        this.o.logger.error({ key: k.key, kind: e.kind, err: loggable(err) }, 'log event handler failed');
       }
     }
   }

@@ -5,6 +5,7 @@
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../tokens/atomic-write.js';
+import { loggable } from '../errors.js';
 
 export interface TextfileOptions {
   file: string;
@@ -53,7 +54,7 @@ export class MetricsTextfile {
       // 0644: node_exporter usually runs as another user and must read it; it holds no secret.
       await writeFileAtomic(this.o.file, await this.o.render(), 0o644);
     } catch (err) {
-      this.o.logger.warn({ err, file: this.o.file }, 'could not write the metrics textfile');
+      this.o.logger.warn({ err: loggable(err), file: this.o.file }, 'could not write the metrics textfile');
     }
   }
 }

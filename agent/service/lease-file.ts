@@ -7,7 +7,7 @@
 //   agents taking over at once, exactly one wins.
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgentError, describeError } from '../errors.js';
+import { AgentError, describeError, loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseLeaseBody, type LeaseBody } from './lease-body.js';
 import { createExclusive, readIfExists, removeIfOurs, replaceAtomically } from './shared-files.js';
@@ -80,7 +80,7 @@ export class LeaseFile {
     try {
       return parseLeaseBody(raw, this.file).owner === this.owner;
     } catch (err) {
-      this.logger.debug({ err }, 'lease text is not ours');
+      this.logger.debug({ err: loggable(err) }, 'lease text is not ours');
       return false;
     }
   }

@@ -13,6 +13,7 @@ import {
   replaceAtomically,
   unlinkQuietly,
 } from './shared-files.js';
+import { loggable } from '../errors.js';
 
 export interface Claim {
   owner: string;
@@ -62,7 +63,7 @@ async function clearDeadClaim(claimFile: string, i: TakeoverInput): Promise<bool
   try {
     other = JSON.parse(raw) as Claim;
   } catch (err) {
-    i.logger.warn({ err, claimFile }, 'unreadable takeover claim; clearing it');
+    i.logger.warn({ err: loggable(err), claimFile }, 'unreadable takeover claim; clearing it');
   }
   if (other) {
     const dead = other.host === i.claim.host && !pidAlive(other.pid);

@@ -11,7 +11,7 @@
 // above the heartbeat (90 s vs 20 s) tolerates tens of seconds of skew and NFS attribute caching (60 s).
 import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from '../clock.js';
-import { AgentError, describeError } from '../errors.js';
+import { AgentError, describeError, loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { describeHolder, type LeaseBody } from './lease-body.js';
 import { LeaseFile, type LeaseText } from './lease-file.js';
@@ -46,6 +46,8 @@ export class Lease {
   private listen: string | null;
   private startedAt = 0;
   private held = false;
+  /** The stale lease we took over: its holder stopped without releasing it (a crash, a kill -9). */
+  private takenOver: LeaseText | null = null;
   private running = false;
   private timer: Timer | undefined;
   private beating: Promise<void> | undefined;
@@ -62,6 +64,13 @@ export class Lease {
         `lease: the TTL (${this.ttlMs} ms) must be at least twice the heartbeat (${this.heartbeatMs} ms)`,
       );
     }
+  }
+
+  /** Who held the lease before us and never released it, once acquired; null after a clean stop. */
+  get takenOverFrom(): { host: string | null; pid: number | null; lastSeenAt: number | null } | null {
+    if (this.takenOver === null) return null;
+    const b = this.takenOver.body;
+    return { host: b?.host ?? null, pid: b?.pid ?? null, lastSeenAt: b?.heartbeatAt ?? null };
   }
 
   /** Takes the lease, or throws AGENT_ERR_LEASE_HELD naming the live holder. */
@@ -191,7 +200,7 @@ export class Lease {
     } catch (err) {
       // A filesystem hiccup is not a lost lease: keep trying; if it lasts a TTL another agent takes over
       // and the next heartbeat that gets through sees it.
-      this.opts.logger.warn({ err, file: this.file }, 'lease heartbeat failed');
+      this.opts.logger.warn({ err: loggable(err), file: this.file }, 'lease heartbeat failed');
     }
   }
 
@@ -206,6 +215,7 @@ export class Lease {
 
   private won(body: LeaseBody, previous: LeaseText | null): LeaseBody {
     this.held = true;
+    this.takenOver = previous;
     const prev = previous?.body ? describeHolder(previous.body, this.opts.clock.now()) : null;
     this.opts.logger.info(
       { file: this.file, previous: previous?.body ?? null },
@@ -271,7 +281,7 @@ export class Lease {
       if (removed) this.opts.logger.info({ file: this.file }, 'lease released');
     } catch (err) {
       this.opts.logger.warn(
-        { err, file: this.file },
+        { err: loggable(err), file: this.file },
         'could not release the lease; it expires after its TTL',
       );
     }

@@ -4,6 +4,7 @@
 import type { Clock, Timer } from '../clock.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { chooseTransport, type NotifyTransport } from './notify-transport.js';
+import { loggable } from '../errors.js';
 
 export interface NotifierOptions {
   /** RuntimeEnv.notifySocket: a path, or "@name" for the abstract namespace; undefined = not under systemd. */
@@ -104,7 +105,10 @@ export class Notifier {
     } catch (err) {
       // Log the first failure loudly and repeats quietly: the watchdog would otherwise log every ping.
       const level = this.failing ? 'debug' : 'warn';
-      this.logger[level]({ err, message: message.split('\n')[0] }, 'sd_notify message could not be sent');
+      this.logger[level](
+        { err: loggable(err), message: message.split('\n')[0] },
+        'sd_notify message could not be sent',
+      );
       this.failing = true;
       return false;
     }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../log.js';
+import { loggable } from '../errors.js';
 
 export function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
@@ -47,7 +48,7 @@ export async function unlinkQuietly(file: string, logger: Logger): Promise<void>
   try {
     await fs.unlink(file);
   } catch (err) {
-    if (errno(err) !== 'ENOENT') logger.warn({ err, file }, 'could not remove a side file');
+    if (errno(err) !== 'ENOENT') logger.warn({ err: loggable(err), file }, 'could not remove a side file');
   }
 }
 

@@ -7,7 +7,7 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Clock, Timer } from '../clock.js';
-import { describeError, isAgentError } from '../errors.js';
+import { describeError, isAgentError, loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../tokens/atomic-write.js';
 import { describeHolder } from './lease-body.js';
@@ -112,7 +112,7 @@ export class Standby {
     try {
       await writeFileAtomic(this.file, JSON.stringify(body));
     } catch (err) {
-      this.o.logger.warn({ err, file: this.file }, 'could not write the standby file');
+      this.o.logger.warn({ err: loggable(err), file: this.file }, 'could not write the standby file');
     }
   }
 

@@ -2,7 +2,7 @@
 // samples in the database and reports progress, rate, ETA, per-task counts and purge warnings.
 import type { ShardStatus } from '../api/shards.js';
 import type { Clock } from '../clock.js';
-import { describeError } from '../errors.js';
+import { loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FixedRate } from '../fs/fixed-rate.js';
 import { compileGlob } from '../fs/glob.js';
@@ -77,7 +77,7 @@ export class ShardWatch {
       opts.clock,
       opts.pollSeconds * 1000,
       () => this.runCycle(),
-      (err) => opts.logger.error({ err: describeError(err) }, 'shard scan failed'),
+      (err) => opts.logger.error({ err: loggable(err) }, 'shard scan failed'),
     );
     for (const spec of opts.dirs) {
       const { root, group } = shardEntry(spec.path);
@@ -185,7 +185,7 @@ export class ShardWatch {
         this.o.store.prune(now - (this.o.retentionDays ?? 14) * 24 * 60 * MINUTE);
       }
     } catch (err) {
-      this.o.logger.error({ err: describeError(err) }, 'cannot record shard samples');
+      this.o.logger.error({ err: loggable(err) }, 'cannot record shard samples');
     }
   }
 
@@ -193,7 +193,7 @@ export class ShardWatch {
     try {
       return this.o.store.latest(dir);
     } catch (err) {
-      this.o.logger.warn({ dir, err: describeError(err) }, 'cannot read shard samples');
+      this.o.logger.warn({ dir, err: loggable(err) }, 'cannot read shard samples');
       return null;
     }
   }
@@ -207,7 +207,7 @@ export class ShardWatch {
       try {
         rate = ratePerHour({ at: s.lastScanAt, count: s.count }, this.o.store.baseline(s.dir, windowStart));
       } catch (err) {
-        this.o.logger.warn({ dir: s.dir, err: describeError(err) }, 'cannot read shard samples');
+        this.o.logger.warn({ dir: s.dir, err: loggable(err) }, 'cannot read shard samples');
       }
     }
     const target = f.spec.target ?? null;

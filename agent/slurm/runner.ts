@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Logger } from '../log.js';
-import { SchedulerError, classifyFailure, reasonFromStderr } from './errors.js';
+import { loggable } from '../errors.js';
+import { classifyFailure, reasonFromStderr, SchedulerError } from './errors.js';
 
 export interface RunnerOptions {
   timeoutMs: number;
@@ -124,7 +125,7 @@ export class CommandRunner {
       process.kill(-pid, signal);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
-        this.logger.warn({ pid, signal, err: (err as Error).message }, 'cannot signal a scheduler command');
+        this.logger.warn({ pid, signal, err: loggable(err) }, 'cannot signal a scheduler command');
       }
     }
   }

@@ -3,8 +3,8 @@
 import type { TokenStatus } from '../api/tokens.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { AgentError } from '../errors.js';
-import { scrubSecrets, type Logger } from '../log.js';
+import { AgentError, loggable } from '../errors.js';
+import type { Logger } from '../log.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { entryStatus, newEntry, type Entry } from './entry.js';
 import { readSubscriptionKey } from './key-file.js';
@@ -189,10 +189,7 @@ export class TokenRefresher {
     e.refreshTimer = null;
     e.cycle = this.cycle(e)
       .catch((err: unknown) => {
-        this.logger.error(
-          { collection: e.spec.id, err: scrubSecrets(String(err)) },
-          'token refresh cycle failed',
-        );
+        this.logger.error({ collection: e.spec.id, err: loggable(err) }, 'token refresh cycle failed');
       })
       .finally(() => {
         e.cycle = null;

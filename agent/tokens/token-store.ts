@@ -8,6 +8,7 @@ import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import type { CollectionSpec } from './names.js';
 import { checkTokenDir } from './safe-dir.js';
 import { TokenFileSchema, type EventSink, type TokenFile } from './types.js';
+import { loggable } from '../errors.js';
 
 const FILE_MODE = 0o600;
 
@@ -58,20 +59,14 @@ export class TokenStore {
       text = await readFile(file, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      this.logger.warn(
-        { file, err: (err as Error).message },
-        'cannot read token file; treating it as missing',
-      );
+      this.logger.warn({ file, err: loggable(err) }, 'cannot read token file; treating it as missing');
       return null;
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      this.logger.warn(
-        { file, err: (err as Error).message },
-        'token file is not JSON; treating it as missing',
-      );
+      this.logger.warn({ file, err: loggable(err) }, 'token file is not JSON; treating it as missing');
       return null;
     }
     const parsed = TokenFileSchema.safeParse(json);
