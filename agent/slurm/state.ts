@@ -1,5 +1,5 @@
-// Job states from text ("CANCELLED by 1234", "COMPLETING") and from JSON (a string up to 23.02, a list of
-// flags from 23.11: ["PENDING"], ["CANCELLED","COMPLETING"]), normalised to SlurmState.
+// Job states as squeue and sacct print them ("CANCELLED by 1234", "COMPLETING", "CANCELLED+"), normalised
+// to SlurmState. The agent reads their text output only (why: adapter.ts).
 import type { SlurmState } from './types.js';
 
 const BASE_STATES = new Set<string>([
@@ -16,22 +16,6 @@ const BASE_STATES = new Set<string>([
   'DEADLINE',
   'OUT_OF_MEMORY',
 ]);
-
-/** Flag names that text output prints instead of the base state (Slurm's job_state_string order). */
-const FLAG_PRIORITY = [
-  'STAGE_OUT',
-  'COMPLETING',
-  'CONFIGURING',
-  'RESIZING',
-  'REQUEUED',
-  'REQUEUE_FED',
-  'REQUEUE_HOLD',
-  'SPECIAL_EXIT',
-  'STOPPED',
-  'REVOKED',
-  'RESV_DEL_HOLD',
-  'SIGNALING',
-];
 
 /** Text states that are not SlurmState names, mapped to the nearest one (the text becomes the detail). */
 const ALIASES: Record<string, SlurmState> = {
@@ -69,20 +53,4 @@ export function parseStateText(text: string): NormalisedState {
   const alias = ALIASES[word];
   if (alias !== undefined) return { state: alias, detail: rest === null ? word : `${word} ${rest}` };
   return { state: 'UNKNOWN', detail: trimmed || null };
-}
-
-/** A JSON job state: a string (up to 23.02) or a list of a base state and flags (23.11+). */
-export function parseStateJson(value: string | string[]): NormalisedState {
-  if (typeof value === 'string') return parseStateText(value);
-  const names = value.map((v) => v.trim().toUpperCase());
-  const flag = FLAG_PRIORITY.find((f) => names.includes(f));
-  const base = names.find((n) => BASE_STATES.has(n)) ?? null;
-  if (flag !== undefined) {
-    const shown = parseStateText(flag);
-    // Keep the base state visible: COMPLETING of a TIMEOUT job is not COMPLETING of a COMPLETED one.
-    const detail = [shown.detail, base].filter((d): d is string => d !== null).join(' ') || null;
-    return { state: shown.state, detail };
-  }
-  if (base !== null) return { state: base as SlurmState, detail: null };
-  return { state: 'UNKNOWN', detail: names.join(',') || null };
 }

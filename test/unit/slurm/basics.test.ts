@@ -2,7 +2,7 @@ import t from 'tap';
 import { decodeWaitStatus, parseExitText } from '../../../agent/slurm/exit-code.js';
 import { isSchedulerError } from '../../../agent/slurm/errors.js';
 import { parseSbatchParsable } from '../../../agent/slurm/sbatch.js';
-import { parseStateJson, parseStateText } from '../../../agent/slurm/state.js';
+import { parseStateText } from '../../../agent/slurm/state.js';
 import { parseCount, parseDuration, parseLimitMinutes, parseSlurmTime } from '../../../agent/slurm/time.js';
 import { atLeast, parseVersion, versionSupport } from '../../../agent/slurm/version.js';
 
@@ -14,15 +14,6 @@ t.test('state text: the base state and what follows it', async (t) => {
   t.same(parseStateText('COMPLETING'), { state: 'COMPLETING', detail: null });
   t.same(parseStateText('REQUEUE_HOLD'), { state: 'REQUEUED', detail: 'REQUEUE_HOLD' });
   t.same(parseStateText('RUNING'), { state: 'UNKNOWN', detail: 'RUNING' }, 'a typo is not guessed');
-});
-
-t.test('state JSON: strings up to 23.02, flag arrays from 23.11', async (t) => {
-  t.same(parseStateJson('TIMEOUT'), { state: 'TIMEOUT', detail: null });
-  t.same(parseStateJson(['PENDING']), { state: 'PENDING', detail: null });
-  t.same(parseStateJson(['CANCELLED', 'COMPLETING']), { state: 'COMPLETING', detail: 'CANCELLED' });
-  t.same(parseStateJson(['PENDING', 'REQUEUED']), { state: 'REQUEUED', detail: 'PENDING' });
-  t.same(parseStateJson(['RUNNING', 'SIGNALING']), { state: 'RUNNING', detail: 'SIGNALING RUNNING' });
-  t.same(parseStateJson([]), { state: 'UNKNOWN', detail: null });
 });
 
 t.test('times: epoch seconds, local ISO, and the words for "none"', async (t) => {
