@@ -100,7 +100,7 @@ t.test('over TCP: ls, --json, show, events, health', async (t) => {
   t.match(unknown.stderr, /AGENT_ERR_NOT_TRACKED: job 31337 is not tracked/);
 
   const events = await client([...a.base, 'events', '--submission', '2']);
-  t.match(events.stdout, /submitted +#2 +2000 +submitted as job 2000/);
+  t.match(events.stdout, /submission\.created +#2 +2000 +submitted as job 2000/);
   const health = await client([...a.base, 'health']);
   t.match(health.stdout, /^ok: emb-agent 0\.1\.0-test on login-3/);
   const tokens = await client([...a.base, 'tokens']);
