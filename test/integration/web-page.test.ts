@@ -2,41 +2,13 @@
 // the Slurm test cluster: nothing without a session; log in through the link `emb-client open` prints; a
 // submission's tasks and a shard chart with points; a state change appears without a reload; hold and
 // release from the page; no Content-Security-Policy violation on the way.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import t from 'tap';
 import { startAgent } from '../helpers/agent-process.js';
 import { requireCluster } from '../helpers/cluster.js';
 import { submitBuilder } from '../helpers/resume-harness.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** A fresh browser profile; playwright takes the --user-data-dir as launchPersistentContext's folder. */
-export async function browser(t: { teardown(fn: () => unknown): void }): Promise<BrowserContext> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'emb-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  t.teardown(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  return context;
-}
+import { browser, CHROMIUM } from '../helpers/web-page.js';
 
 t.test('the web page in a browser', async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -50,7 +22,7 @@ t.test('the web page in a browser', async (t) => {
   const out = path.join(dir, 'out');
   const agent = await startAgent(dir, { watch: { pollSeconds: 1, shardDirs: [{ path: out, target: 8 }] } });
   t.teardown(() => agent.stop());
-  const context = await browser(t);
+  const context = await browser(t.teardown.bind(t));
   const page = await context.newPage();
   const cspViolations: string[] = [];
   page.on('console', (m) => {

@@ -12,6 +12,8 @@ export interface Actions {
 }
 
 const ATTENTION = new Set(['failed', 'exhausted', 'stalled']);
+/** Rows in the table at once: a page of 10,000 rows took seconds to lay out on a loaded login node. */
+export const PAGE_ROWS = 500;
 
 function steerButton(held: boolean, target: string): HTMLButtonElement {
   const action = held ? 'release' : 'hold';
@@ -94,8 +96,11 @@ export class TaskTable {
   private filter = 'all';
   private last: Submission | null = null;
   private selectedTask: number | null = null;
+  private page = 0;
 
   constructor(private readonly actions: Actions) {
+    byId('page-prev').addEventListener('click', () => this.turn(-1));
+    byId('page-next').addEventListener('click', () => this.turn(1));
     delegate(byId('tasks'), actions, (row) => {
       const index = Number(row.dataset.key);
       this.selectedTask = this.selectedTask === index ? null : index;
@@ -105,6 +110,7 @@ export class TaskTable {
     });
     this.filterBox.addEventListener('change', () => {
       this.filter = this.filterBox.value;
+      this.page = 0;
       this.reset();
       if (this.last) this.show(this.last);
     });
@@ -116,12 +122,24 @@ export class TaskTable {
       this.submissionId = sub.id;
       this.selectedTask = null;
       this.filter = 'all';
+      this.page = 0;
       this.reset();
     }
     byId('tasks-title').textContent = `Tasks of #${sub.id}${sub.name ? ` ${sub.name}` : ''}`;
     this.fillFilter(sub);
-    const visible = sub.tasks.filter((t) => this.matches(t));
-    byId('task-count').textContent = `${visible.length} of ${sub.tasks.length} task(s)`;
+    const matching = sub.tasks.filter((t) => this.matches(t));
+    const pages = Math.max(1, Math.ceil(matching.length / PAGE_ROWS));
+    this.page = Math.min(this.page, pages - 1);
+    const first = this.page * PAGE_ROWS;
+    const visible = matching.slice(first, first + PAGE_ROWS);
+    byId('task-count').textContent =
+      matching.length > PAGE_ROWS
+        ? `${first + 1}–${first + visible.length} of ${matching.length} (${sub.tasks.length} task(s) in all)`
+        : `${matching.length} of ${sub.tasks.length} task(s)`;
+    byId<HTMLButtonElement>('page-prev').hidden = pages === 1;
+    byId<HTMLButtonElement>('page-next').hidden = pages === 1;
+    byId<HTMLButtonElement>('page-prev').disabled = this.page === 0;
+    byId<HTMLButtonElement>('page-next').disabled = this.page === pages - 1;
     const want = new Set(visible.map((t) => t.index));
     for (const [i, r] of this.rows) {
       if (!want.has(i)) {
@@ -156,6 +174,12 @@ export class TaskTable {
       }
       prev = r.tr;
     }
+  }
+
+  private turn(by: number): void {
+    this.page = Math.max(0, this.page + by);
+    this.reset();
+    if (this.last) this.show(this.last);
   }
 
   private reset(): void {
