@@ -1,13 +1,15 @@
 // Builds dist/emb-client.mjs: emb-client and everything it imports in one ES module, Node built-ins only,
 // so the file alone can be copied to a laptop (no node_modules, no native addon) and run by Node 20, 22, 24.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const outfile = path.join(root, 'dist', 'emb-client.mjs');
+// --outfile F: build elsewhere (the bundle test builds into its own empty folder).
+const at = process.argv.indexOf('--outfile');
+const outfile = at === -1 ? path.join(root, 'dist', 'emb-client.mjs') : path.resolve(process.argv[at + 1] ?? '');
 
 const COMMON = {
   bundle: true,
@@ -67,5 +69,5 @@ const packages = new Set(inputs.flatMap((f) => /node_modules\/((@[^/]+\/)?[^/]+)
 const foreign = [...packages].filter((p) => !ALLOWED.has(p));
 if (foreign.length)
   throw new Error(`the client bundle pulled in ${foreign.join(', ')}: the client must stay light`);
-const bytes = result.metafile.outputs[path.relative(root, outfile)]?.bytes ?? 0;
-console.log(`dist/emb-client.mjs: ${(bytes / 1024).toFixed(0)} KiB from ${new Set(inputs).size} modules`);
+const bytes = statSync(outfile).size;
+console.log(`${path.relative(root, outfile)}: ${(bytes / 1024).toFixed(0)} KiB from ${new Set(inputs).size} modules`);
