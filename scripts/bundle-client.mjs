@@ -9,7 +9,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 // --outfile F: build elsewhere (the bundle test builds into its own empty folder).
 const at = process.argv.indexOf('--outfile');
-const outfile = at === -1 ? path.join(root, 'dist', 'emb-client.mjs') : path.resolve(process.argv[at + 1] ?? '');
+const outfile =
+  at === -1 ? path.join(root, 'dist', 'emb-client.mjs') : path.resolve(process.argv[at + 1] ?? '');
 
 const COMMON = {
   bundle: true,
@@ -70,4 +71,6 @@ const foreign = [...packages].filter((p) => !ALLOWED.has(p));
 if (foreign.length)
   throw new Error(`the client bundle pulled in ${foreign.join(', ')}: the client must stay light`);
 const bytes = statSync(outfile).size;
-console.log(`${path.relative(root, outfile)}: ${(bytes / 1024).toFixed(0)} KiB from ${new Set(inputs).size} modules`);
+console.log(
+  `${path.relative(root, outfile)}: ${(bytes / 1024).toFixed(0)} KiB from ${new Set(inputs).size} modules`,
+);
