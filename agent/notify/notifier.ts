@@ -2,7 +2,7 @@
 // pass the throttle (dedupe, one message per window, digests) into one bounded outbox per target, which
 // delivers with retries and back-off on the injected clock.
 import type { Clock } from '../clock.js';
-import { describeError } from '../errors.js';
+import { describeError, loggable } from '../errors.js';
 import { scrubKnown, type Logger } from '../log.js';
 import type { Origin } from './formats.js';
 import { NotifySource, type EventLookups } from './from-events.js';
@@ -101,7 +101,7 @@ export class Notifier {
       this.throttle.offer(e);
     } catch (err) {
       this.o.logger.error(
-        { err: describeError(err), kind: e.kind },
+        { err: loggable(err), kind: e.kind },
         'notification dropped: it could not be queued',
       );
     }
@@ -123,11 +123,7 @@ export class Notifier {
     return Promise.all(
       this.targets.map(async (t) => {
         const failure = await t.send(message, null);
-        if (failure)
-          this.o.logger.warn(
-            { target: t.name, err: describeError(failure.error) },
-            'test notification failed',
-          );
+        if (failure) this.o.logger.warn({ target: t.name, err: failure.error }, 'test notification failed');
         return {
           target: t.name,
           type: t.type,

@@ -105,7 +105,7 @@ export class Outbox {
       this.lastError = describeError(failure.error);
       const last = failure.permanent || attempt >= this.o.tries || this.stopped;
       logger.warn(
-        { target: target.name, kind: m.kind, attempt, err: this.lastError, giveUp: last },
+        { target: target.name, kind: m.kind, attempt, err: failure.error, giveUp: last },
         last ? 'notification not delivered; given up' : 'notification not delivered; will retry',
       );
       if (last) {

@@ -78,8 +78,9 @@ export class WebhookTarget implements Target {
     } catch (err) {
       // fetch's messages name the host at most; scrubbed anyway, in case an implementation quotes the URL.
       const why = this.o.scrub(describeFetchError(err));
+      // The cause is rebuilt from the scrubbed text: the log serialises causes, and the URL must stay out.
       return {
-        error: new AgentError('AGENT_ERR_NOTIFY', `webhook ${this.name}: ${why}`, { cause: err }),
+        error: new AgentError('AGENT_ERR_NOTIFY', `webhook ${this.name}: ${why}`, { cause: new Error(why) }),
         permanent: false,
       };
     }
