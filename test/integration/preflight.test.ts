@@ -128,3 +128,20 @@ t.test('--fit-time: the resubmission asks for the time the work left needs', asy
   const done = await taskIn(agent, jobId, 0, ['done', 'failed', 'stalled', 'exhausted'], 180_000);
   t.equal(done.state, 'done');
 });
+
+t.test('testOnly "always": Slurm refuses what the table lets through, before any sbatch', async (t) => {
+  if (!(await requireCluster(t))) return;
+  const dir = t.testdir();
+  const agent = await startAgent(dir, { preflight: { testOnly: 'always' } });
+  t.teardown(() => agent.stop());
+  const r = await submit(agent, [], ['-p', 'nosuch', '-t', '5']);
+  t.not(r.code, 0);
+  t.match(
+    r.stderr,
+    /\[slurm\] sbatch --test-only: invalid partition/i,
+    'refused by --test-only, not by sbatch',
+  );
+  t.same(queuedFrom(dir), []);
+  const ok = await submit(agent, [], ['-t', '5']);
+  t.equal(ok.code, 0, ok.stderr);
+});
