@@ -81,7 +81,7 @@ async function apiToken(add: Add, file: string): Promise<void> {
 }
 
 /** Every finding, in the order the text output prints them. */
-export async function checkFindings(config: Config): Promise<Finding[]> {
+async function checkFindings(config: Config): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add: Add = (level, what, message) => void findings.push({ level, what, message });
   add('ok', 'config', config.configPath ?? 'no config file; built-in defaults');

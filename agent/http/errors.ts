@@ -20,7 +20,7 @@ const CONTEXT_NAMES: Record<string, string> = {
 };
 
 /** "body.args: give at least the batch script": each problem named by where it is in the request. */
-export function describeValidation(context: string, issues: readonly ValidationIssue[]): string[] {
+function describeValidation(context: string, issues: readonly ValidationIssue[]): string[] {
   const root = CONTEXT_NAMES[context] ?? context;
   const out: string[] = [];
   for (const issue of issues) {

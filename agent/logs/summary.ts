@@ -17,7 +17,7 @@ export interface LogFacts {
   cutLines: number;
 }
 
-export function emptyFacts(): LogFacts {
+function emptyFacts(): LogFacts {
   return {
     checkpointSeen: false,
     checkpointLine: null,

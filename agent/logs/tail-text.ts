@@ -6,7 +6,7 @@ import { scrubSecrets } from '../log.js';
 import { decodeLine } from './line-text.js';
 
 /** Upper bound on what one request may ask for, whatever it asks. */
-export const MAX_TAIL_BYTES = 1024 * 1024;
+const MAX_TAIL_BYTES = 1024 * 1024;
 
 /** The last `maxBytes` of one file, starting at a line boundary; null when the file does not exist. */
 export async function tailFile(path: string, maxBytes: number): Promise<string | null> {

@@ -8,7 +8,7 @@ import { AgentError } from '../errors.js';
 import { NO_RESTART_EXIT_CODES } from './exit-codes.js';
 import type { UserManagerProbe } from './user-manager.js';
 
-export const UNIT_NAME = 'emb-agent.service';
+const UNIT_NAME = 'emb-agent.service';
 
 export interface UnitOptions {
   /** Absolute path of the node binary (process.execPath). */
@@ -147,7 +147,7 @@ export interface InstallServiceResult {
 }
 
 /** POSIX shell quoting for the commands we print. */
-export function shQuote(s: string): string {
+function shQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

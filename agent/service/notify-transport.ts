@@ -44,7 +44,7 @@ export function loadUnixDgram(): { module: UnixDgramModule } | { error: Error } 
   }
 }
 
-export class DatagramTransport implements NotifyTransport {
+class DatagramTransport implements NotifyTransport {
   readonly name = 'datagram';
   constructor(
     private readonly socketPath: string,

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import type { Logger } from '../log.js';
 import { loggable } from '../errors.js';
 
-export function errno(err: unknown): string | undefined {
+function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
 

@@ -56,7 +56,7 @@ function lstatOrNull(p: string): Stats | null {
  * Creates `dir` and any missing folder above it, each 0700 whatever the umask. Only folders made here are
  * chmod-ed: a folder the user made stays as it is (and is judged by folderProblems).
  */
-export function makePrivateDir(dir: string): void {
+function makePrivateDir(dir: string): void {
   const missing: string[] = [];
   for (let p = path.resolve(dir); lstatOrNull(p) === null; p = path.dirname(p)) missing.unshift(p);
   for (const p of missing) {
@@ -76,7 +76,7 @@ export function makePrivateDir(dir: string): void {
  * `dir`) and not writable by group or others. The walk stops at a root-owned folder that is sticky (/tmp) or
  * that only root can write (/, /home, /cluster/...): above it nobody but root can move things.
  */
-export function folderProblems(dir: string, uid: number): string[] {
+function folderProblems(dir: string, uid: number): string[] {
   const problems: string[] = [];
   let p: string;
   try {
@@ -109,7 +109,7 @@ export function folderProblems(dir: string, uid: number): string[] {
 }
 
 /** Problems of one state file: someone else's, a symlink, a hard link, not a plain file. Absent is fine. */
-export function fileProblems(file: string, uid: number): string[] {
+function fileProblems(file: string, uid: number): string[] {
   const st = lstatOrNull(file);
   if (st === null) return [];
   if (st.isSymbolicLink())

@@ -2,7 +2,7 @@
 // the tag in --comment, which squeue shows and sacct keeps in SubmitLine.
 import type { JobRecord, Scheduler, SchedulerSearch } from './types.js';
 
-export function findTagged(tag: string, records: JobRecord[]): JobRecord | undefined {
+function findTagged(tag: string, records: JobRecord[]): JobRecord | undefined {
   return records.find(
     (r) =>
       r.comment === tag || (r.submitLine !== null && r.submitLine.split(/\s+/).includes(`--comment=${tag}`)),

@@ -17,7 +17,7 @@ import { parseCount, parseLimitMinutes, parseSlurmTime } from './time.js';
 import type { JobRecord } from './types.js';
 
 /** SubmitLine is last: it holds the user's argv and may contain the delimiter, so it takes the rest. */
-export const SACCT_FIELDS = [
+const SACCT_FIELDS = [
   'JobID',
   'JobIDRaw',
   'JobName',
@@ -56,7 +56,7 @@ export function sacctTextArgs(selector: AccountingSelector): string[] {
 }
 
 /** The selecting options, shared with the JSON form. */
-export function sacctSelection(selector: AccountingSelector): string[] {
+function sacctSelection(selector: AccountingSelector): string[] {
   // With -j, --user still filters: another user's job id yields nothing (adopt relies on it).
   const user = selector.user == null ? [] : [`--user=${selector.user}`];
   if ('jobIds' in selector) return ['-j', selector.jobIds.join(','), ...user];
@@ -67,7 +67,7 @@ export function sacctSelection(selector: AccountingSelector): string[] {
  * sacct reads --starttime in the local time zone of its process, which is ours (it inherits our TZ);
  * it does not accept Unix seconds.
  */
-export function localIsoTime(unixSeconds: number): string {
+function localIsoTime(unixSeconds: number): string {
   const d = new Date(unixSeconds * 1000);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;

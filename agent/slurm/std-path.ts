@@ -29,7 +29,7 @@ export interface StdPathContext {
  * Expands a stdout/stderr pattern; null when it names something unknown on the login node (%N, %J, %s,
  * or %j of a task that has not started) or is relative without a working directory.
  */
-export function expandStdPath(pattern: string, ctx: StdPathContext): string | null {
+function expandStdPath(pattern: string, ctx: StdPathContext): string | null {
   let out: string;
   if (pattern.includes('\\')) {
     // A backslash anywhere turns expansion off; slurmd drops the backslashes.
@@ -78,7 +78,7 @@ function fieldValue(letter: string, ctx: StdPathContext): string | null {
 }
 
 /** Where Slurm writes a job's output when no --output was given. */
-export function defaultStdPath(ctx: StdPathContext): string | null {
+function defaultStdPath(ctx: StdPathContext): string | null {
   if (ctx.workDir === null) return null;
   if (ctx.arrayTaskId !== null)
     return path.join(ctx.workDir, `slurm-${ctx.arrayJobId}_${ctx.arrayTaskId}.out`);

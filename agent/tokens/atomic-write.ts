@@ -49,7 +49,7 @@ async function discard(temp: string): Promise<void> {
 }
 
 /** fsync of a folder, so a rename in it is durable. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
@@ -62,7 +62,7 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /** Step 2: renames the temp file over `file` and fsyncs the folder. */
-export async function commitTemp(temp: string, file: string): Promise<void> {
+async function commitTemp(temp: string, file: string): Promise<void> {
   await rename(temp, file);
   await syncDir(path.dirname(file));
 }

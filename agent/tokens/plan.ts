@@ -22,7 +22,7 @@ export interface PlanInput {
 }
 
 /** A floor below this would let a token of a few seconds turn the refresher into a loop. */
-export const MIN_GAP_FLOOR_MS = 10_000;
+const MIN_GAP_FLOOR_MS = 10_000;
 
 /**
  * The least time between requests: minGapMs, but never more than a third of the held token's lifetime, so
