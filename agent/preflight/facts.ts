@@ -15,7 +15,7 @@ export interface JobFacts {
   mem: string | null;
   /** The GPU option as written ("--gpus=4", "--gres=gpu:a100:2"), or null. */
   gpus: string | null;
-  /** Absolute output, error and working folders the job writes to (Slurm's %-patterns left in). */
+  /** Absolute output and error paths (Slurm's %-patterns left in), or the working folder without --output. */
   writePaths: { option: string; path: string }[];
 }
 
@@ -37,7 +37,9 @@ export function jobFacts(argv: readonly string[], directives: readonly string[],
   const time = pick('time');
   const partition = pick('partition');
   const dir = path.resolve(cwd, pick('chdir') ?? '.');
-  const writePaths: JobFacts['writePaths'] = [{ option: 'working directory', path: dir }];
+  const writePaths: JobFacts['writePaths'] = [];
+  // Without --output, Slurm writes slurm-%j.out into the working directory: only then is that a write.
+  if (pick('output') === null) writePaths.push({ option: 'working directory (slurm-%j.out)', path: dir });
   for (const option of ['output', 'error']) {
     const v = pick(option);
     if (v !== null && v !== '/dev/null')

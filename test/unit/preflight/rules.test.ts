@@ -72,11 +72,22 @@ t.test('paths in the small-quota project space are warned about, never refused',
   t.same(rules(v), []);
   t.same(
     v.warnings.map((w) => w.rule),
-    ['small-quota', 'small-quota'],
+    ['small-quota'],
   );
   t.match(
-    describeFinding(v.warnings[1]!),
+    describeFinding(v.warnings[0]!),
     /--output \/cluster\/projects\/nn12037k\/emb\/logs.*\/cluster\/work\/users/,
+  );
+  const home = '/cluster/projects/nn12037k/emb';
+  t.same(
+    checkJob(jobFacts(['-o', '/cluster/work/users/alice/x.out', 'job.sbatch'], [], home), BETZY).warnings,
+    [],
+    'submitted from the project space with the log in the work space: nothing lands there',
+  );
+  t.match(
+    checkJob(jobFacts(['job.sbatch'], [], home), BETZY).warnings,
+    [{ rule: 'small-quota', message: /working directory \(slurm-%j\.out\)/ }],
+    "without --output, Slurm's own log lands in the working directory",
   );
   t.same(judge(['-o', '/cluster/work/users/alice/x.out']).warnings, []);
 });
