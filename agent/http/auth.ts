@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CHALLENGE_PATH, listenerProof, NONCE_RE } from '../../shared/listener-proof.js';
 import type { WebAccess } from '../web/access.js';
+import { securityHeaders } from '../web/headers.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -35,6 +36,13 @@ function isChallenge(method: string, url: string): boolean {
  */
 export function registerAuth(app: FastifyInstance, token: string, web?: WebAccess): void {
   const ok = bearerChecker(token);
+  if (web) {
+    // Here, at the root, so refusals and unknown routes carry the page's headers too.
+    app.addHook('onSend', async (_req, reply, payload) => {
+      securityHeaders(reply);
+      return payload;
+    });
+  }
   app.addHook('onRequest', async (req, reply) => {
     if (isChallenge(req.method, req.url)) return;
     if (ok(req.headers.authorization)) return;

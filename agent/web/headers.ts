@@ -1,4 +1,4 @@
-// Headers on every reply of the app, and ETags for GET replies so the page's polls of an unchanged state
+// Headers on every reply of the app (set from agent/http/auth.ts, at the root), and ETags for GET replies so the page's polls of an unchanged state
 // cost a 304 rather than a list of 10,000 tasks.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,7 +23,6 @@ const MAX_REMEMBERED = 64;
 export function etagHook(): (req: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown> {
   const last = new Map<string, { body: string | Buffer; etag: string }>();
   return async (req, reply, payload) => {
-    securityHeaders(reply);
     if (req.method !== 'GET' || reply.statusCode !== 200) return payload;
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
     let etag = reply.getHeader('etag') as string | undefined;

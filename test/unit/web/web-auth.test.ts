@@ -123,7 +123,7 @@ t.test('without a session the page is a login hint and nothing else', async (t) 
 t.test('the page and every reply carry a strict policy', async (t) => {
   const { app, login } = await setup(t);
   const { cookie } = await login();
-  for (const url of ['/ui/', '/ui/app.js', '/submissions']) {
+  for (const url of ['/ui/', '/ui/app.js', '/submissions', '/no/such/route']) {
     const res = await app.inject({ method: 'GET', url, headers: { cookie } });
     const csp = String(res.headers['content-security-policy']);
     t.match(csp, /default-src 'self'/, url);
@@ -134,6 +134,12 @@ t.test('the page and every reply carry a strict policy', async (t) => {
     t.equal(res.headers['x-content-type-options'], 'nosniff', url);
     t.equal(res.headers['x-frame-options'], 'DENY', url);
     t.equal(res.headers['referrer-policy'], 'no-referrer', url);
+  }
+  for (const url of ['/submissions', '/no/such/route']) {
+    const res = await app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 401, `${url} without a session`);
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${url}: refusals carry the headers too`);
+    t.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, url);
   }
   const page = await app.inject({ method: 'GET', url: '/ui/', headers: { cookie } });
   t.notMatch(
