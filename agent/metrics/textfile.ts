@@ -4,7 +4,7 @@
 // write is logged and tried again at the next interval.
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
-import { writeFileAtomic } from '../tokens/atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { loggable } from '../errors.js';
 
 export interface TextfileOptions {

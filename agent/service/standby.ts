@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Clock, Timer } from '../clock.js';
 import { describeError, isAgentError, loggable } from '../errors.js';
 import type { Logger } from '../log.js';
-import { writeFileAtomic } from '../tokens/atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { describeHolder } from './lease-body.js';
 import { readLease } from './lease-file.js';
 import type { Lease } from './lease.js';

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { chmod, lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../fs/atomic-write.js';
 import type { CollectionSpec } from './names.js';
 import { checkTokenDir } from './safe-dir.js';
 import { TokenFileSchema, type EventSink, type TokenFile } from './types.js';

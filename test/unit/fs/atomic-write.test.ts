@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { removeStaleTemps, writeFileAtomic, writeTemp } from '../../../agent/tokens/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic, writeTemp } from '../../../agent/fs/atomic-write.js';
 import { startReader } from '../../helpers/tokens-harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -47,7 +47,7 @@ t.test('a crash between write and rename leaves the old file; the next start cle
   await writeFile(file, '{"version":"old"}', { mode: 0o600 });
   // The writer runs in a child that writes the temp file of a replacement and then dies by SIGKILL before
   // the rename, as a crash or an OOM kill at the worst moment would.
-  const writer = pathToFileURL(path.join(ROOT, 'agent/tokens/atomic-write.ts')).href;
+  const writer = pathToFileURL(path.join(ROOT, 'agent/fs/atomic-write.ts')).href;
   const script = `
     import { writeTemp } from ${JSON.stringify(writer)};
     const temp = await writeTemp(process.argv[1], process.argv[2]);
