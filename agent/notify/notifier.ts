@@ -26,6 +26,8 @@ export interface NotifierOptions {
   random?: () => number;
 }
 
+/** A test's sends end by then, whatever notify.timeoutSeconds says: the API closes a request after 30 s. */
+const TEST_LIMIT_MS = 20_000;
 /** Events offered before start() are kept (a crash notice is offered while starting), up to this many. */
 const EARLY_MAX = 100;
 
@@ -122,7 +124,7 @@ export class Notifier {
     };
     return Promise.all(
       this.targets.map(async (t) => {
-        const failure = await t.send(message, null);
+        const failure = await t.send(message, null, AbortSignal.timeout(TEST_LIMIT_MS));
         if (failure) this.o.logger.warn({ target: t.name, err: failure.error }, 'test notification failed');
         return {
           target: t.name,
