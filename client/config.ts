@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { agentConfigPath, statePaths } from '../shared/contract.js';
 import { ClientError, EXIT } from './errors.js';
-import { simpleScalar } from './simple-yaml.js';
-import { parseYaml } from './yaml.js';
+import { parseFullYaml, simpleScalar } from './simple-yaml.js';
 
 export interface ClientConfig {
   /** The file read, or null when none exists at the default place. */
@@ -77,7 +76,7 @@ export function scanConfig(text: string): ConfigKeys | null {
 async function parseWithYaml(text: string, file: string): Promise<ConfigKeys> {
   let doc: unknown;
   try {
-    doc = await parseYaml(text);
+    doc = await parseFullYaml(text);
   } catch (err) {
     throw new ClientError(EXIT.usage, `config ${file} is not valid YAML: ${(err as Error).message}`, {
       cause: err,

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { clientConfigPath, CONTEXT_ENV, expandPath } from '../shared/contract.js';
 import type { GlobalOptions } from './args.js';
 import { ClientError, EXIT, UsageError } from './errors.js';
-import { parseSimpleYaml } from './simple-yaml.js';
-import { parseYaml } from './yaml.js';
+import { parseSimpleYaml, parseFullYaml } from './simple-yaml.js';
 
 export interface AgentContext {
   name: string;
@@ -94,7 +93,7 @@ export async function readContexts(_g: GlobalOptions, env: NodeJS.ProcessEnv): P
   if (doc === null) {
     // Flow mappings, anchors, …: the real parser, loaded only for such files.
     try {
-      doc = await parseYaml(text);
+      doc = await parseFullYaml(text);
     } catch (err) {
       throw new ClientError(
         EXIT.usage,

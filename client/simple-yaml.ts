@@ -55,3 +55,8 @@ export function parseSimpleYaml(text: string): Mapping | null {
   if (pending) pending.parent[pending.key] = null;
   return root;
 }
+
+/** The real parser, for what parseSimpleYaml declines: the one import site, so the bundle carries it once. */
+export async function parseFullYaml(text: string): Promise<unknown> {
+  return (await import('./yaml.js')).parseYaml(text);
+}

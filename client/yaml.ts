@@ -1,6 +1,7 @@
-// The real YAML parser, for config files the simple scanner declines. One import site, so the client bundle
-// carries the parser once, and loads it only when such a file is read.
-export async function parseYaml(text: string): Promise<unknown> {
-  const { parse } = await import('yaml');
+// The real YAML parser, for config files the simple scanner declines. Imported dynamically from one place
+// each, so the client bundle carries the parser once, and loads it only when such a file is read.
+import { parse } from 'yaml';
+
+export function parseYaml(text: string): unknown {
   return parse(text) as unknown;
 }

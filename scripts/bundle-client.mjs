@@ -28,7 +28,7 @@ const COMMON = {
 // What only some runs need (the yaml parser for unusual config files, zod and the API schemas for --check)
 // is most of the bytes. Each such dynamic import becomes one of a data: URL holding its own bundle: still
 // one file, but Node compiles that code only when the import runs, not at every start.
-const LAZY = [/^yaml$/, /\/agent\/api\/schemas\.js$/];
+const LAZY = [/^\.\/yaml\.js$/, /\/agent\/api\/schemas\.js$/];
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(b) {
@@ -42,6 +42,8 @@ const lazyChunks = {
         stdin: { contents: `export * from ${JSON.stringify(entry)};`, resolveDir: root, loader: 'js' },
         write: false,
         metafile: true,
+        // A CommonJS package inside (yaml) requires Node built-ins; a data: module has no require of its own.
+        banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr("file:///");' },
       });
       lazyInputs.push(...Object.keys(chunk.metafile.inputs));
       const code = chunk.outputFiles[0].text;
