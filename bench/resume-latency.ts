@@ -22,25 +22,21 @@
 // Tasks are signalled with the resume harness's signalBatch, which names a task by its raw id unless that is
 // the array's own (scancel would signal every task). Each resubmission is cancelled as
 // soon as it is recorded (it would run for hours); every job is cancelled at the end.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigSchema } from '../agent/config/schema.js';
-import { cancelJobsFrom, startAgent, type AgentHandle } from '../test/helpers/agent-process.js';
+import { cancelJobsFrom, startAgent } from '../test/helpers/agent-process.js';
 import { clusterProblem } from '../test/helpers/cluster.js';
-import { detail, shards, signalBatch, submitBuilder } from '../test/helpers/resume-harness.js';
+import { shards, signalBatch, submitBuilder } from '../test/helpers/resume-harness.js';
 import { metricsOf, requireBuild, sample, sleep, until } from './lib/bench-util.js';
 import {
-  agentEvents,
-  endTimes,
   logTime,
   phaseSpreadSchedule,
   reportLatencies,
-  sacctTime,
-  type AgentEvent,
   type LatencyRow as Row,
 } from './lib/resume-timing.js';
+import { awaitResubmissions, measure, type Task } from './lib/resume-tasks.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 8);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 5);
@@ -57,19 +53,6 @@ const defaultsText =
   `watch.logPollSeconds ${D.watch.logPollSeconds}, resume.batchWindowSeconds ${D.resume.batchWindowSeconds}`;
 // Only the settings under test are left out; the rest of startAgent's test defaults are replaced by {}.
 const DEFAULTS = { slurm: {}, watch: {}, resume: {}, log: { level: process.env.BENCH_LOG_LEVEL ?? 'info' } };
-
-interface Task {
-  agent: AgentHandle;
-  /** Start of the timer period the end is placed in (phase plans only), ms. */
-  phaseOrigin: number;
-  submissionJob: string;
-  index: number;
-  jobId: string;
-  signalledAt: number;
-  /** Phase plans: how long before the timer's next tick the task was signalled. */
-  untilPollS?: number;
-  newJobId?: string;
-}
 
 /** How the ends are timed. */
 interface Plan {
@@ -127,72 +110,6 @@ async function startTasks(
     );
   }
   return tasks;
-}
-
-/** Waits for every task's resubmission, cancelling each as soon as the agent has recorded it. */
-async function awaitResubmissions(tasks: Task[], timeoutMs: number): Promise<void> {
-  const cancelled = new Set<string>();
-  await until(
-    async () => {
-      for (const agent of new Set(tasks.map((t) => t.agent))) {
-        const mine = tasks.filter((t) => t.agent === agent && !t.newJobId);
-        if (!mine.length) continue;
-        const d = await detail(agent, mine[0]!.submissionJob);
-        for (const t of mine) {
-          const h = d.tasks.find((x) => x.index === t.index)?.history ?? [];
-          const again = h.find((x) => x.jobId !== t.jobId);
-          if (!again) continue;
-          t.newJobId = again.jobId;
-          const arrayId = again.jobId.split('_')[0] as string;
-          if (!cancelled.has(arrayId)) {
-            cancelled.add(arrayId);
-            execFileSync('scancel', [arrayId]);
-          }
-        }
-      }
-      return tasks.every((t) => t.newJobId);
-    },
-    'every resubmission',
-    timeoutMs,
-    500,
-  );
-}
-
-async function measure(tasks: Task[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  const evCache = new Map<AgentHandle, AgentEvent[]>();
-  for (const t of tasks) {
-    const end = await until(async () => sacctTime(t.jobId, 'End'), `sacct End of ${t.jobId}`, 60_000, 1000);
-    const submit = await until(
-      async () => sacctTime(t.newJobId as string, 'Submit'),
-      `sacct Submit of ${t.newJobId}`,
-      60_000,
-      1000,
-    );
-    let evs = evCache.get(t.agent);
-    if (!evs) {
-      const d = await detail(t.agent, t.submissionJob);
-      evs = await agentEvents(t.agent, d.id);
-      evCache.set(t.agent, evs);
-      if (process.env.BENCH_AGENT_LOGS) {
-        mkdirSync(process.env.BENCH_AGENT_LOGS, { recursive: true });
-        const f = path.join(process.env.BENCH_AGENT_LOGS, `events-${t.submissionJob}.json`);
-        writeFileSync(f, JSON.stringify(evs, null, 1));
-      }
-    }
-    const { seen, decided, sent, how } = endTimes(evs, t.jobId, t.index, t.newJobId as string);
-    rows.push({
-      task: `${t.jobId} -> ${t.newJobId}`,
-      untilPollS: t.untilPollS ?? null,
-      end,
-      submit,
-      seen,
-      decided,
-      sent,
-      how,
-    });
-  }
-  return rows;
 }
 
 async function runVariant(

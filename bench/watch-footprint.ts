@@ -3,7 +3,7 @@
 // Env: BENCH_DIR (where to build the tree; default the OS temp dir; point it at Lustre to measure there),
 //      BENCH_FOLDERS (1000), BENCH_FILES (100 per folder), BENCH_INTERVAL_S (5), BENCH_WINDOW_CYCLES (4),
 //      BENCH_NESTED (0; N: each folder's files spread over N per-worker sub-folders, watched as "ROOT/*/**").
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   appendFileSync,
@@ -16,13 +16,12 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { systemClock } from '../agent/clock.js';
 import { Diagnoser } from '../agent/diagnose/diagnose.js';
 import { silentLogger } from '../agent/log.js';
 import { LogWatch } from '../agent/logs/log-watch.js';
+import { bundleChild, Inbox, parseStrace, procStatus } from './lib/child-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -70,71 +69,6 @@ function generate(root: string): void {
 }
 
 /** Bundles the child so it runs on plain node: the footprint measured is the code's, not a loader's. */
-async function bundleChild(out: string): Promise<void> {
-  await build({
-    entryPoints: [path.join(HERE, 'watch-child.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['better-sqlite3', 'chokidar', 'pino'],
-    logLevel: 'error',
-  });
-}
-
-/** The child's JSON messages, waited for by event name. */
-class Inbox {
-  private readonly msgs: Record<string, number>[] = [];
-  private wake: () => void = () => {};
-  private ended = false;
-
-  constructor(child: ChildProcess) {
-    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    rl.on('line', (line) => {
-      if (line.startsWith('{')) this.msgs.push(JSON.parse(line) as Record<string, number>);
-      this.wake();
-    });
-    rl.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-  }
-
-  async next(event: string, timeoutMs: number): Promise<Record<string, number>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.msgs.findIndex((m) => (m as unknown as { event: string }).event === event);
-      if (i >= 0) return this.msgs.splice(i, 1)[0] as Record<string, number>;
-      if (this.ended) throw new Error(`the child ended before "${event}"`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${event}" from the child within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-}
-
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** Sums strace -c's "calls" column by syscall name. */
-function parseStrace(text: string): Map<string, number> {
-  const calls = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line);
-    if (m && m[2] !== 'total') calls.set(m[2] as string, Number(m[1]));
-  }
-  return calls;
-}
-
 async function measure(
   side: 'chokidar' | 'agent',
   childJs: string,
@@ -265,7 +199,7 @@ async function main(): Promise<void> {
       `generated ${FOLDERS * FILES} files in ${FOLDERS} folders under ${root} in ${Date.now() - t} ms`,
     );
     const childJs = path.join(tmp, 'watch-child.cjs');
-    await bundleChild(childJs);
+    await bundleChild(path.join(HERE, 'watch-child.ts'), childJs);
     t = Date.now();
     const chok = await measure('chokidar', childJs, root, tmp);
     console.log(`chokidar measured in ${Date.now() - t} ms`);
