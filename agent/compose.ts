@@ -37,7 +37,7 @@ import { LogWatch } from './logs/log-watch.js';
 import { ShardStore } from './shards/store.js';
 import { ShardWatch } from './shards/shard-watch.js';
 import { StateDatabase } from './service/state-database.js';
-import { AgentError } from './errors.js';
+import { AgentError, loggable } from './errors.js';
 import { Notifications, type UncleanStop } from './notify/index.js';
 
 export interface Agent {
@@ -284,7 +284,7 @@ export function composeAgent({
       // Reconciling open intents may wait on a slow scheduler: it must not hold up READY.
       engineStart = engine
         .start()
-        .catch((err: unknown) => logger.error({ err }, 'resume engine start failed'));
+        .catch((err: unknown) => logger.error({ err: loggable(err) }, 'resume engine start failed'));
       tracker.start();
       // Submits a killed agent left open: looked up by their tags before the API takes new ones.
       settler.start();

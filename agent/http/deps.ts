@@ -1,4 +1,4 @@
-// What the HTTP app needs from the rest of the agent. buildApp(deps) takes these; main.ts builds them.
+// What the HTTP app needs from the rest of the agent. buildApp(deps) takes these; compose.ts builds them.
 import type { z } from 'zod';
 import type {
   AdoptBodySchema,
