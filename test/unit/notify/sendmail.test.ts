@@ -1,7 +1,7 @@
 // Mail through a fake sendmail (an executable that writes its argv and stdin to files): found on PATH or at
 // the configured path, the message on stdin with its headers, no secret in it; failures reported.
 import t from 'tap';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findSendmail } from '../../../agent/notify/sendmail.js';
 import { API_TOKEN, decision, makeNotifier } from './harness.js';
@@ -102,3 +102,48 @@ t.test(
     t.match(notifier.status()[0]?.lastError, /no sendmail on this node/);
   },
 );
+
+t.test('every kind by mail, one message each, none with a secret', async (t) => {
+  const dir = t.testdir({ bin: {}, mails: {} });
+  const bin = path.join(dir, 'bin');
+  fakeSendmail(bin, `cat > "$(mktemp ${path.join(dir, 'mails')}/m.XXXXXX)"`);
+  const { clock, tasks, notifier } = makeNotifier(
+    { mail: { to: ['alice@example.org'] } },
+    { searchPath: bin },
+  );
+  tasks.set(1, { index: 0, diagnosisCause: null, diagnosisHint: null, state: 'done', submissionId: 3 });
+  await notifier.start();
+  t.teardown(() => notifier.stop());
+  const leak = `sig=SECRETSIG123 ${API_TOKEN}`;
+  const src = notifier.source;
+  for (const d of ['failed', 'stalled', 'exhausted'])
+    src.recorded(decision(10 + d.length, 9, d, clock.now(), `${d} ${leak}`));
+  src.recorded(decision(3, 1, 'done', clock.now()));
+  src.recorded({
+    ...decision(0, 0, 'x', clock.now()),
+    kind: 'token-expired',
+    submissionId: null,
+    taskId: null,
+    message: `expired ${leak}`,
+    data: { collection: 'usda-cdl' },
+  });
+  src.shards({ dir: '/s', count: 1, target: 2 });
+  src.shards({ dir: '/s', count: 2, target: 2 });
+  src.crashed({ host: 'login-2', pid: 1, lastSeenAt: null });
+  await clock.advance(2_000);
+  await until(() => notifier.status()[0]?.sent === 7, 'seven mails');
+  const mails = readdirSync(path.join(dir, 'mails')).map((f) =>
+    readFileSync(path.join(dir, 'mails', f), 'utf8'),
+  );
+  const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m)?.[1]).sort();
+  t.same(subjects, [
+    '[emb-agent] #16: a task failed',
+    '[emb-agent] #17: a task stalled (no progress)',
+    '[emb-agent] #19: a task ran out of attempts',
+    '[emb-agent] #3: all tasks done',
+    '[emb-agent] /s: shard folder reached its target',
+    '[emb-agent] agent: the agent restarted after an unclean stop',
+    '[emb-agent] usda-cdl: SAS token could not be refreshed',
+  ]);
+  for (const m of mails) t.notOk(m.includes('SECRETSIG123') || m.includes(API_TOKEN), 'no secret');
+});
