@@ -5,9 +5,9 @@ export type { Logger };
 
 const SAS_SIG = /([?&]|\b)sig=[^&\s"']+/gi;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
-/** Credentials in a query string (`?token=`, `&api_key=`...): request URLs are logged, and upstreams echo them. */
+/** Credentials in a query string (`?token=`, `&api_key=`, the page's one-time `?code=`...): request URLs are logged, and upstreams echo them. */
 const QUERY_SECRET =
-  /([?&](?:token|access_token|api[_-]?key|key|subscription[_-]?key|password|secret)=)[^&\s"'#]+/gi;
+  /([?&](?:token|access_token|api[_-]?key|key|subscription[_-]?key|password|secret|code)=)[^&\s"'#]+/gi;
 /** The SAS subscription key as a header, echoed back in an error body or a dump of the request. */
 const KEY_HEADER = /(Ocp-Apim-Subscription-Key["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi;
 

@@ -1,6 +1,8 @@
 // The web page's login and session rules, each through app.inject: one-time codes, the cookie, what a
 // session may do, the CSRF defence, the page's headers, and that the bearer rules stay as they were.
+import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
+import { createLogger } from '../../../agent/log.js';
 import { buildApp } from '../../../agent/http/app.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { makeDeps, openRepos, seed, stubCommands, TOKEN } from '../../helpers/http-fixtures.js';
@@ -293,4 +295,35 @@ t.test('an unchanged poll costs a 304', async (t) => {
   });
   t.equal(bearer.statusCode, 200, 'without If-None-Match the client gets the body as before');
   t.equal(bearer.body, first.body);
+});
+
+t.test('a login link is never logged', async (t) => {
+  const repos = openRepos(t.testdir());
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const clock = new FakeClock();
+  const app = buildApp(
+    makeDeps(repos, { web: { clock, pageDir: builtPage() } }, createLogger('debug', sink)),
+  );
+  t.teardown(() => app.close());
+  const codes: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ui/login-codes',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    codes.push(res.json<{ code: string }>().code);
+  }
+  t.equal((await app.inject({ method: 'GET', url: `/ui/login?code=${codes[0]}` })).statusCode, 303);
+  await clock.advance(61_000);
+  t.equal((await app.inject({ method: 'GET', url: `/ui/login?code=${codes[1]}` })).statusCode, 401);
+  const log = lines.join('');
+  t.match(log, /\/ui\/login\?code=REDACTED/, 'the request is logged, its code is not');
+  for (const c of codes) t.notOk(log.includes(c), 'no code in the log');
 });
