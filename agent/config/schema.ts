@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PreflightConfigSchema } from '../preflight/config.js';
 
 /** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once, in a loop. */
-export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const timerLimit = {
   message: `must be at most ${MAX_TIMER_SECONDS} s (Node's timer limit, about 24 days)`,
 };
@@ -15,7 +15,7 @@ const intervalSeconds = z
   .max(MAX_TIMER_SECONDS, timerLimit);
 const count = (max: number) => z.number().int().positive().max(max);
 
-export const ListenSchema = z.string().regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
+const ListenSchema = z.string().regex(/^(unix:\/.+|\[?[0-9a-fA-F:.]+\]?:\d{1,5}|localhost:\d{1,5})$/, {
   message: 'expected "HOST:PORT" (e.g. 127.0.0.1:8787) or "unix:/absolute/path"',
 });
 
@@ -27,7 +27,7 @@ const ShardPathSchema = z
     message: 'a "*" only as the last parts: "dir", "dir/*", "dir/**" or "dir/*/**"',
   });
 
-export const ShardDirSchema = z.union([
+const ShardDirSchema = z.union([
   ShardPathSchema,
   z.strictObject({
     path: ShardPathSchema,
@@ -46,7 +46,7 @@ export const JobDefaultsSchema = z.strictObject({
   resume: z.boolean().optional(),
 });
 
-export const RuleSchema = z.strictObject({
+const RuleSchema = z.strictObject({
   cause: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'cause ids are lower-case words joined by "-"' }),
@@ -196,5 +196,4 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
 });
 
-export type RawConfig = z.input<typeof ConfigSchema>;
 export type ParsedConfig = z.output<typeof ConfigSchema>;
