@@ -9,6 +9,8 @@ import { ensureApiToken } from './auth/api-token.js';
 import { adoptJob } from './commands/adopt.js';
 import { submitRecipe } from './commands/submit.js';
 import { SubmitSettler } from './commands/submit-intents.js';
+import { WaitGate } from './pipeline/gate.js';
+import { Pipelines } from './pipeline/apply.js';
 import { Diagnoser } from './diagnose/diagnose.js';
 import { diagnoseEnd, type AttemptEnd } from './diagnose/end-state.js';
 import { withConfiguredPaths } from './diagnose/hint-paths.js';
@@ -233,6 +235,14 @@ export function composeAgent({
     paths: { workRoot: config.workRoot, user: config.env.user, home: config.env.home },
     onSubmitted: () => tracker.poke(),
   };
+  // Submissions kept back until their prerequisites are done (submit --after, pipeline files).
+  const gate = new WaitGate({
+    submit: commandDeps,
+    clock,
+    logger: log('pipeline'),
+    pollMs: config.slurm.pollSeconds * 1000,
+  });
+  const pipelines = new Pipelines({ submit: commandDeps, gate });
   const buildApi = (apiToken: string) =>
     buildApp({
       apiToken,
@@ -241,7 +251,11 @@ export function composeAgent({
       health: () => health.snapshot(),
       read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
       commands: {
-        submit: async (body) => preflight.afterSubmit(body, await submitRecipe(commandDeps, body)),
+        submit: async (body) =>
+          preflight.afterSubmit(
+            body,
+            body.after?.length ? await gate.submitAfter(body) : await submitRecipe(commandDeps, body),
+          ),
         adopt: async (body) => {
           const reply = await adoptJob(commandDeps, body);
           // Tasks that had already ended when adopted never pass through the tracker: decide them now.
@@ -249,7 +263,7 @@ export function composeAgent({
           return reply;
         },
         hold: (target) => steering.hold(target),
-        release: (target) => steering.release(target),
+        release: async (target) => gate.release(target) ?? steering.release(target),
         resubmit: (target, force) => steering.resubmit(target, force),
       },
       tokens,
@@ -258,6 +272,7 @@ export function composeAgent({
       logs: bridge,
       metrics,
       notify: notifications.notifier,
+      pipelines,
     });
 
   let app: FastifyInstance | null = null;
@@ -288,6 +303,7 @@ export function composeAgent({
       tracker.start();
       // Submits a killed agent left open: looked up by their tags before the API takes new ones.
       settler.start();
+      gate.start();
       await tokens.start();
       await textfile?.start();
     },
@@ -298,6 +314,7 @@ export function composeAgent({
       await tokens.stop();
       await tracker.stop();
       await engineStart;
+      await gate.stop();
       await settler.stop();
       await engine.stop();
       await shardWatch.stop();

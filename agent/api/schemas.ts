@@ -51,6 +51,20 @@ export const MarkersSchema = z.object({
   resolved: z.object({ doneMarker: z.string().nullable(), progress: z.string().nullable() }),
 });
 
+/** A submission the agent keeps back until its prerequisites are done (submit --after, pipeline steps). */
+export const WaitingSchema = z.object({
+  /** waiting (not sent yet), sending, sent (the job id is the submission's), dropped (cancelled unsent). */
+  state: z.enum(['waiting', 'sending', 'sent', 'dropped']),
+  /** The prerequisite submissions. */
+  after: z.array(z.number().int()),
+  /** What it waits for, or why it is stuck (a prerequisite failed, the send was refused). */
+  reason: z.string(),
+  /** A prerequisite failed, stalled or exhausted: only release or cancel moves it on. */
+  blocked: z.boolean(),
+  released: z.boolean(),
+});
+export type Waiting = z.infer<typeof WaitingSchema>;
+
 export const SubmissionSchema = z.object({
   id: z.number().int(),
   name: z.string().nullable(),
@@ -67,6 +81,8 @@ export const SubmissionSchema = z.object({
   createdAt: z.string(),
   counts: z.record(z.string(), z.number().int()),
   tasks: z.array(TaskSchema),
+  /** Only for a submission kept back by --after or a pipeline (jobId is '' until it is sent). */
+  waiting: WaitingSchema.optional(),
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 export const SubmissionListSchema = z.array(SubmissionSchema);
@@ -136,6 +152,18 @@ export const SubmitBodySchema = z.strictObject({
   resume: z.boolean().optional(),
   /** --no-preflight REASON, --fit-time, --target N (agent/preflight/). */
   preflight: PreflightOptionsSchema.optional(),
+  /**
+   * --after X: kept back until every task of each named submission is done (a job id of any of its
+   * submissions or resubmissions, or #SUBMISSION).
+   */
+  after: z
+    .array(
+      z.string().regex(new RegExp(`^(${JOB}(_${INDEX})?|#${SUBMISSION})$`), {
+        message: 'expected a job id (1234, 1234_7) or #SUBMISSION',
+      }),
+    )
+    .max(100)
+    .optional(),
 });
 export type SubmitBody = z.infer<typeof SubmitBodySchema>;
 
@@ -148,7 +176,9 @@ const MarkerReport = {
 export const SubmitReplySchema = z.object({
   /** null: sbatch accepted the job but the database could not record it (a warning says so); the id stands. */
   submissionId: z.number().int().nullable(),
+  /** '' while the submission waits (--after): `waiting` says for what. */
   jobId: z.string(),
+  waiting: WaitingSchema.optional(),
   ...MarkerReport,
 });
 

@@ -73,7 +73,11 @@ async function sendOnce(
   }
 }
 
-export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<SubmitReply> {
+/** What a submit records (checked as sbatch would need it), before anything is sent. */
+export async function prepareSubmit(
+  d: SubmitDeps,
+  body: SubmitBody,
+): Promise<{ info: RecipeInfo; recipe: SubmitRecipe; report: Pick<SubmitReply, 'markers' | 'warnings'> }> {
   const info = recipeInfo(body.args, body.cwd);
   if (info.parsed.script === null && !info.parsed.options.some((o) => o.name === 'wrap')) {
     throw new AgentError(
@@ -95,9 +99,22 @@ export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<Sub
     ...m,
     recipeNotes: [...info.notes, ...report.warnings],
   };
+  return { info, recipe, report };
+}
+
+/**
+ * `opened` runs in the transaction that writes the submit's intent: a waiting submission being sent ties
+ * itself to the intent there (agent/tasks/waits.ts), so a crash never sends it twice.
+ */
+export async function submitRecipe(
+  d: SubmitDeps,
+  body: SubmitBody,
+  opened?: (intentId: number) => void,
+): Promise<SubmitReply> {
+  const { info, recipe, report } = await prepareSubmit(d, body);
   const tag = info.comment === null ? `emb-agent:submit=${randomBytes(6).toString('hex')}` : null;
   const intent = {
-    id: openIntent(d, tag, recipe, info),
+    id: openIntent(d, tag, recipe, info, opened),
     recipe,
     indices: info.array ? info.array.indices : [0],
     isArray: info.array !== null,
@@ -119,9 +136,19 @@ export async function submitRecipe(d: SubmitDeps, body: SubmitBody): Promise<Sub
 }
 
 /** Writes the intent down before sbatch runs; a database that cannot be written refuses the submit. */
-function openIntent(d: SubmitDeps, tag: string | null, recipe: SubmitRecipe, info: RecipeInfo): number {
+function openIntent(
+  d: SubmitDeps,
+  tag: string | null,
+  recipe: SubmitRecipe,
+  info: RecipeInfo,
+  opened?: (intentId: number) => void,
+): number {
   try {
-    return submitOpened(d.life, tag, recipe, info.array ? info.array.indices : [0], info.array !== null);
+    return d.life.atomically(() => {
+      const id = submitOpened(d.life, tag, recipe, info.array ? info.array.indices : [0], info.array !== null);
+      opened?.(id);
+      return id;
+    });
   } catch (err) {
     throw new AgentError(
       'AGENT_ERR_DB',

@@ -9,6 +9,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { commandRoutes } from './routes/commands.js';
 import { optionalRoutes } from './routes/optional.js';
 import { notifyRoutes } from './routes/notify.js';
+import { pipelineRoutes } from './routes/pipeline.js';
 import { readRoutes } from './routes/read.js';
 import type { ZodApp } from './routes/types.js';
 import { webAccess } from '../web/access.js';
@@ -51,6 +52,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     commandRoutes(zodScope, deps);
     optionalRoutes(zodScope, deps);
     notifyRoutes(zodScope, deps.notify);
+    pipelineRoutes(zodScope, deps.pipelines);
     if (web) webRoutes(zodScope, deps, web);
     openApiRoute(scope);
   });

@@ -1,4 +1,5 @@
 // What the HTTP app needs from the rest of the agent. buildApp(deps) takes these; compose.ts builds them.
+import type { PipelineRoutesDeps } from './routes/pipeline.js';
 import type { z } from 'zod';
 import type {
   AdoptBodySchema,
@@ -68,6 +69,8 @@ export interface AppDeps {
   notify?: NotifyDeps;
   /** The web page, its one-time login and shard history (agent/web); no page when absent. */
   web?: WebDeps;
+  /** Pipeline files (agent/pipeline/): POST /pipelines/* answer 404 when absent. */
+  pipelines?: PipelineRoutesDeps;
   /** Connection and time limits; DEFAULT_LIMITS when absent. */
   limits?: Partial<ServerLimits>;
 }

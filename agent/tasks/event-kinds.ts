@@ -17,6 +17,14 @@ export const EVENT_KINDS = [
   'log.checkpoint',
   'log.end',
   'log.diagnosis',
+  // A submission kept back until its prerequisites are done (agent/tasks/waits.ts)
+  'wait.created',
+  'wait.blocked',
+  'wait.unblocked',
+  'wait.released',
+  'wait.refused',
+  'wait.dropped',
+  'pipeline.step',
   // The SAS token refresher (agent/tokens/)
   'token-dir-open',
   'token-expired',

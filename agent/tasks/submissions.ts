@@ -5,6 +5,7 @@ import type { AttemptFacts } from '../db/repos/attempts.js';
 import type { NewSubmission } from '../db/repos/submissions.js';
 import { newAttempt } from './attempts.js';
 import type { TaskLife } from './life.js';
+import { waitingInto, waitSent } from './waits.js';
 
 /** A user's submit, written down before sbatch runs; returns the intent's id. */
 export function submitOpened(
@@ -48,7 +49,10 @@ export function submitted(
   const { repos, clock } = life;
   return life.atomically(() => {
     const now = clock.now();
-    const id = repos.submissions.create({ ...recipe, firstJobId: jobId, createdAt: now });
+    // A waiting submission (submit --after, a pipeline step) already has its row: the job fills it.
+    const into = waitingInto(life, intent.id);
+    if (into !== null) waitSent(life, into, jobId);
+    const id = into ?? repos.submissions.create({ ...recipe, firstJobId: jobId, createdAt: now });
     for (const index of intent.indices) {
       const taskId = repos.tasks.ensure(id, index, 'queued', now);
       const taskJobId = intent.isArray ? `${jobId}_${index}` : jobId;
@@ -59,7 +63,7 @@ export function submitted(
       kind: 'submission.created',
       submissionId: id,
       jobId,
-      message: `${how} ${recipe.name ?? 'job'} as ${jobId}${recipe.arraySpec ? ` (array ${recipe.arraySpec})` : ''}`,
+      message: `${into === null ? how : 'sent after waiting:'} ${recipe.name ?? 'job'} as ${jobId}${recipe.arraySpec ? ` (array ${recipe.arraySpec})` : ''}`,
       data: { args: recipe.args, cwd: recipe.cwd, intent: intent.id },
     });
     repos.submitIntents.confirm(intent.id, jobId, id, now);

@@ -1,5 +1,5 @@
 // Row → API shape conversions for the read model. Secrets are scrubbed here, as everything below reaches a body.
-import { TASK_STATES, type ApiEvent, type Submission, type Task } from '../api/schemas.js';
+import { TASK_STATES, type ApiEvent, type Submission, type Task, type Waiting } from '../api/schemas.js';
 import type { z } from 'zod';
 import type { AttemptSchema } from '../api/schemas.js';
 import type { EventRow, SubmissionRow } from '../db/repos/rows.js';
@@ -21,11 +21,14 @@ function countStates(tasks: readonly { state: string }[]): Record<string, number
   return counts;
 }
 
+/** `waiting`: the submission's wait (submit --after, a pipeline step), shown until it is sent. */
 export function submissionView<T extends Task>(
   s: SubmissionRow,
   tasks: T[],
+  waiting?: Waiting,
 ): Omit<Submission, 'tasks'> & { tasks: T[] } {
   return {
+    ...(waiting && waiting.state !== 'sent' ? { waiting } : {}),
     id: s.id,
     name: s.name,
     origin: s.origin,

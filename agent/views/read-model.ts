@@ -6,6 +6,8 @@ import { isAgentError } from '../errors.js';
 import type { JobRef, ReadModel } from '../http/deps.js';
 import { resolveTarget, type Resolved } from '../tasks/targets.js';
 import { eventView, submissionView } from './convert.js';
+import { allWaits, waitOf } from '../tasks/waits.js';
+import { waitingView } from '../pipeline/view.js';
 import { SubmissionDetailQuery } from './submission-detail.js';
 import { TaskListQuery } from './task-list.js';
 
@@ -47,7 +49,14 @@ export class RepoReadModel implements ReadModel {
     const key = this.changeKey();
     if (this.listCache?.key === key) return this.listCache.value;
     const bySubmission = this.taskList.bySubmission();
-    const value = this.repos.submissions.list().map((s) => submissionView(s, bySubmission.get(s.id) ?? []));
+    const waits = allWaits({ repos: this.repos });
+    const view = (id: number) => {
+      const w = waits.get(id);
+      return w && waitingView(w);
+    };
+    const value = this.repos.submissions
+      .list()
+      .map((s) => submissionView(s, bySubmission.get(s.id) ?? [], view(s.id)));
     this.listCache = { key, value };
     return value;
   }
@@ -64,7 +73,11 @@ export class RepoReadModel implements ReadModel {
     const s = this.repos.submissions.get(id);
     if (!s) return undefined;
     const events = this.repos.events.list({ submissionId: id, limit: DETAIL_EVENTS });
-    const value = { ...submissionView(s, this.detail.tasksOf(id)), events: events.map(eventView) };
+    const w = waitOf({ repos: this.repos }, id);
+    const value = {
+      ...submissionView(s, this.detail.tasksOf(id), w && waitingView(w)),
+      events: events.map(eventView),
+    };
     this.detailCache.delete(id);
     this.detailCache.set(id, { key, value });
     for (const old of this.detailCache.keys()) {
