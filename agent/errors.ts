@@ -79,6 +79,12 @@ export function loggable(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** The errno name of a failed system call (ENOENT, EEXIST...), or undefined for any other thrown value. */
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** A short description of any thrown value, for messages and events (the log takes loggable()). */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -4,11 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../log.js';
-import { loggable } from '../errors.js';
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
-}
+import { errnoOf, loggable } from '../errors.js';
 
 /** Is the pid alive on this host? EPERM means alive but someone else's (a reused pid). */
 export function pidAlive(pid: number): boolean {
@@ -16,7 +12,7 @@ export function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return errno(err) === 'EPERM';
+    return errnoOf(err) === 'EPERM';
   }
 }
 
@@ -25,7 +21,7 @@ export async function readIfExists(file: string): Promise<string | null> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (err) {
-    if (errno(err) === 'ENOENT') return null;
+    if (errnoOf(err) === 'ENOENT') return null;
     throw err;
   }
 }
@@ -48,7 +44,7 @@ export async function unlinkQuietly(file: string, logger: Logger): Promise<void>
   try {
     await fs.unlink(file);
   } catch (err) {
-    if (errno(err) !== 'ENOENT') logger.warn({ err: loggable(err), file }, 'could not remove a side file');
+    if (errnoOf(err) !== 'ENOENT') logger.warn({ err: loggable(err), file }, 'could not remove a side file');
   }
 }
 
@@ -64,7 +60,7 @@ export async function createExclusive(
     await fs.link(tmp, target);
     return true;
   } catch (err) {
-    if (errno(err) === 'EEXIST') return false;
+    if (errnoOf(err) === 'EEXIST') return false;
     // NFS: the server may have made the link and lost the reply; the temp file's link count tells.
     const st = await fs.stat(tmp).catch(() => null);
     if (st?.nlink === 2) return true;
@@ -104,7 +100,7 @@ export async function removeIfOurs(
   try {
     await fs.rename(file, aside);
   } catch (err) {
-    if (errno(err) === 'ENOENT') return false;
+    if (errnoOf(err) === 'ENOENT') return false;
     throw err;
   }
   try {
@@ -113,7 +109,7 @@ export async function removeIfOurs(
       try {
         await fs.link(aside, file);
       } catch (err) {
-        if (errno(err) !== 'EEXIST') throw err;
+        if (errnoOf(err) !== 'EEXIST') throw err;
       }
     }
     return ours;

@@ -4,7 +4,7 @@
 import { chmodSync, lstatSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
-import { AgentError } from '../errors.js';
+import { AgentError, errnoOf } from '../errors.js';
 import type { Logger } from '../log.js';
 
 const DIR_MODE = 0o700;
@@ -35,10 +35,6 @@ export function stateCheckFor(config: Config): StateCheck {
   };
 }
 
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
-}
-
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -47,7 +43,7 @@ function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (err) {
-    if (errno(err) === 'ENOENT') return null;
+    if (errnoOf(err) === 'ENOENT') return null;
     throw err;
   }
 }
@@ -64,7 +60,7 @@ function makePrivateDir(dir: string): void {
       mkdirSync(p, { mode: DIR_MODE });
     } catch (err) {
       // Another process (a second agent starting) made it in between: judged like any existing folder.
-      if (errno(err) === 'EEXIST') continue;
+      if (errnoOf(err) === 'EEXIST') continue;
       throw err;
     }
     chmodSync(p, DIR_MODE);

@@ -5,13 +5,9 @@
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { AgentError } from '../errors.js';
+import { AgentError, errnoOf } from '../errors.js';
 
 const DIR_MODE = 0o700;
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
-}
 
 function refuse(dir: string, why: string): AgentError {
   return new AgentError('AGENT_ERR_CONFIG', `tokens.outDir ${dir}: ${why}`, { details: { dir } });
@@ -21,7 +17,7 @@ async function lstatOrNull(p: string): Promise<Stats | null> {
   try {
     return await lstat(p);
   } catch (err) {
-    if (errno(err) === 'ENOENT') return null;
+    if (errnoOf(err) === 'ENOENT') return null;
     throw err;
   }
 }
@@ -48,7 +44,7 @@ export async function checkTokenDir(dir: string, uid: number, create: boolean): 
         // umask may have taken bits off; this folder is the agent's own, so setting its mode is fine.
         await chmod(p, DIR_MODE);
       } catch (err) {
-        if (errno(err) !== 'EEXIST') throw refuse(dir, `cannot create ${p} (${(err as Error).message})`);
+        if (errnoOf(err) !== 'EEXIST') throw refuse(dir, `cannot create ${p} (${(err as Error).message})`);
       }
       st = await lstat(p);
     }
