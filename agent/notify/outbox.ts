@@ -93,13 +93,13 @@ export class Outbox {
   private async deliver(m: NotifyMessage): Promise<void> {
     const { target, logger } = this.o;
     for (let attempt = 1; ; attempt++) {
-      const note = this.unreported
-        ? `(${this.unreported} earlier notification(s) were dropped: the queue was full)`
-        : null;
+      // Drops during this send are told by the next message, not forgotten.
+      const told = this.unreported;
+      const note = told ? `(${told} earlier notification(s) were dropped: the queue was full)` : null;
       const failure = await target.send(m, note, this.abort.signal);
       if (failure === null) {
         this.sent++;
-        this.unreported = 0;
+        this.unreported -= told;
         return;
       }
       this.lastError = describeError(failure.error);
