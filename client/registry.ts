@@ -176,6 +176,13 @@ export const COMMANDS: Record<string, CommandDef> = {
     examples: ['emb-client health', 'emb-client --context betzy health'],
     load: () => import('./commands/health.js'),
   },
+  pipeline: {
+    args: 'apply FILE | status FILE',
+    summary: "a pipeline file's steps: apply submits those not yet submitted (safe to run again), status shows each",
+    options: {},
+    examples: ['emb-client pipeline apply pipeline.yaml', 'emb-client pipeline status pipeline.yaml'],
+    load: () => import('./commands/pipeline.js'),
+  },
   notify: {
     args: 'test',
     summary: 'send one test message to every notification target (notify.webhooks, notify.mail)',

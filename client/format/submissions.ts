@@ -4,8 +4,11 @@ import { taskRows } from './tasks.js';
 import { columns, countsLine, plural, shortTime } from './text.js';
 
 function header(
-  s: Pick<Submission, 'id' | 'name' | 'jobId' | 'origin' | 'createdAt' | 'held' | 'tasks'>,
+  s: Pick<Submission, 'id' | 'name' | 'jobId' | 'origin' | 'createdAt' | 'held' | 'tasks' | 'waiting'>,
 ): string {
+  // Kept back by --after or a pipeline: no job yet, and what it waits for.
+  if (s.waiting)
+    return `#${s.id}  ${s.name ?? '-'}  ${s.waiting.state.toUpperCase()}${s.waiting.blocked ? ' (BLOCKED)' : ''}  since ${shortTime(s.createdAt)}  ${s.waiting.reason}`;
   const held = s.held ? '  HELD' : '';
   const adopted = s.origin === 'adopt' ? ' (adopted)' : '';
   return `#${s.id}  ${s.name ?? '-'}  job ${s.jobId}${adopted}  ${plural(s.tasks.length, 'task')}  since ${shortTime(s.createdAt)}${held}`;
