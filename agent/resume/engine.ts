@@ -91,7 +91,7 @@ export class ResumeEngine {
     const latest = repos.attempts.latestForTask(task.id);
     if (latest && latest.id !== a.id) {
       // An older attempt ending late (e.g. adopted history) must not override the task's newer one.
-      superseded(life, a);
+      superseded(life, task, a);
       return;
     }
     const seen = await inspectAttempt(this.d, sub, task.index, a);

@@ -48,6 +48,9 @@ export function decided(life: TaskLife, sub: SubmissionRow, task: TaskRow, a: At
 }
 
 /** An older attempt ended after a newer one began (adopted history): it needs no decision of its own. */
-export function superseded(life: TaskLife, a: AttemptRow): void {
-  life.atomically(() => life.repos.attempts.markDecided(a.id));
+export function superseded(life: TaskLife, task: TaskRow, a: AttemptRow): void {
+  life.atomically(() => {
+    life.repos.attempts.markDecided(a.id);
+    life.touched(task.submissionId);
+  });
 }

@@ -22,10 +22,14 @@ export function schedulerFactsSeen(
   life: TaskLife,
   a: AttemptRow,
   facts: AttemptFacts,
+  submissionId: number | null,
   seen: SeenState | null,
 ): AttemptRow {
   const updated = withFacts(a, facts);
-  if (schedulerFactsDiffer(a, updated)) life.repos.attempts.update(a.id, facts);
+  if (schedulerFactsDiffer(a, updated)) {
+    life.repos.attempts.update(a.id, facts);
+    life.touched(submissionId);
+  }
   if (seen && seen.task.state !== seen.state) {
     life.repos.tasks.setState(a.taskId, seen.state, seen.detail, life.clock.now());
     seen.task.state = seen.state;

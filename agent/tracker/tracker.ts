@@ -224,7 +224,7 @@ export class Tracker {
         const task = taskStates.get(a.taskId);
         const seen =
           terminal || !task ? null : { state: liveTaskState(rec.state), detail: rec.stateDetail, task };
-        const updated = schedulerFactsSeen(this.d.life, a, facts, seen);
+        const updated = schedulerFactsSeen(this.d.life, a, facts, task?.submissionId ?? null, seen);
         // A pending task's log is awaited (the bridge follows it once Slurm creates it); a path reported while
         // pending may be a guess from the array's pattern, so the running task's path is handed over again.
         const pathChanged = updated.stdoutPath !== a.stdoutPath || updated.stderrPath !== a.stderrPath;

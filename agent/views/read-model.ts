@@ -25,10 +25,14 @@ export class RepoReadModel implements ReadModel {
   private listCache: { key: string; value: Submission[] } | undefined;
   private readonly detailCache = new Map<number, { key: string; value: SubmissionDetail }>();
 
-  /** `fresh` runs before list and detail answers (agent/tracker/freshness.ts); none in tests of the views alone. */
+  /**
+   * `freshness` runs before list and detail answers (agent/tracker/freshness.ts); `writer` (agent/tasks/)
+   * tells which submissions changed, so a detail outlives writes to others. Neither in tests of the views alone.
+   */
   constructor(
     repos: Repos,
     private readonly freshness?: { ensure(): Promise<void> },
+    private readonly writer?: { changeOf(submissionId: number): string },
   ) {
     this.repos = repos;
     this.taskList = new TaskListQuery(repos.db);
@@ -63,11 +67,14 @@ export class RepoReadModel implements ReadModel {
 
   /**
    * One submission with each task's attempts (each with its stored decision) and the newest events: three
-   * queries whatever the number of tasks, and none while the database is unchanged (the answer is shared,
+   * queries whatever the number of tasks, and none while the submission is unchanged (the answer is shared,
    * as the list's is).
    */
   submission(id: number): SubmissionDetail | undefined {
-    const key = this.changeKey();
+    // Another connection's commit (data_version) or a write to this submission; without the writer, any write.
+    const key = this.writer
+      ? `${this.repos.db.pragma('data_version', { simple: true }) as number}:${this.writer.changeOf(id)}`
+      : this.changeKey();
     const cached = this.detailCache.get(id);
     if (cached?.key === key) return cached.value;
     const s = this.repos.submissions.get(id);

@@ -47,9 +47,9 @@ function setup(t: Test) {
   const life = new TaskLife({ repos, clock, logger: silentLogger() });
   const heard: EventRow[] = [];
   life.onRecorded((e) => void heard.push(e));
-  const submit = () => {
-    const intentId = submitOpened(life, 'emb-agent:submit=1', recipe, [0, 1, 2], true);
-    const id = submitted(life, { id: intentId, recipe, indices: [0, 1, 2], isArray: true }, '100');
+  const submit = (jobId = '100') => {
+    const intentId = submitOpened(life, `emb-agent:submit=${jobId}`, recipe, [0, 1, 2], true);
+    const id = submitted(life, { id: intentId, recipe, indices: [0, 1, 2], isArray: true }, jobId);
     return repos.submissions.get(id) as SubmissionRow;
   };
   return { repos, life, heard, clock, submit };
@@ -73,15 +73,13 @@ t.test('a submit, a tracker cycle, a decision and a resubmission, as a listener 
   const states = repos.tasks.liveStates();
   life.atomically(() => {
     const seen = { state: 'running' as const, detail: null, task: states.get(a0.taskId)! };
-    const running = schedulerFactsSeen(
-      life,
-      a0,
-      { slurmState: 'RUNNING', startedAt: 10, ended: false },
-      seen,
-    );
+    const facts = { slurmState: 'RUNNING', startedAt: 10, ended: false };
+    const running = schedulerFactsSeen(life, a0, facts, sub.id, seen);
     t.equal(running.slurmState, 'RUNNING');
     // The same facts again change nothing and record nothing.
-    schedulerFactsSeen(life, running, { slurmState: 'RUNNING', startedAt: 10, ended: false }, seen);
+    const before = life.changeOf(sub.id);
+    schedulerFactsSeen(life, running, facts, sub.id, seen);
+    t.equal(life.changeOf(sub.id), before, 'facts that did not change are no change');
   });
   t.equal(repos.tasks.get(a0.taskId)!.state, 'running');
   logMarkSeen(life, a0, repos.tasks.get(a0.taskId)!, 'checkpoint', 'CHECKPOINT saved');
@@ -152,7 +150,7 @@ t.test('refusals, delays, the budget, lost attempts and log diagnoses', async (t
   t.same([lost.slurmState, lost.ended], ['UNKNOWN', true]);
   diagnosed(life, a2, repos.tasks.get(a2.taskId)!, { cause: 'disk-quota', hint: 'write elsewhere' });
   t.equal(repos.tasks.get(a2.taskId)!.diagnosisCause, 'disk-quota');
-  superseded(life, lost);
+  superseded(life, repos.tasks.get(a2.taskId)!, lost);
   t.same([repos.attempts.get(a2.id)!.decided, repos.attempts.get(a2.id)!.decision], [true, null]);
 
   submitLost(
@@ -225,6 +223,29 @@ t.test('an adopted job: its submission, each task with the attempt Slurm shows',
   );
   t.equal(heard[0]!.kind, 'submission.adopted');
   t.same(heard[0]!.data, { notes: ['a note'] });
+});
+
+t.test('changeOf: a submission changes with its own writes, and with writes that name none', async (t) => {
+  const { repos, life, submit } = setup(t);
+  const a = submit();
+  const b = submit('101');
+  const [ofA, ofB] = [life.changeOf(a.id), life.changeOf(b.id)];
+  const a0 = repos.attempts.byJobId('100_0')!;
+  life.atomically(() => schedulerFactsSeen(life, a0, { slurmState: 'RUNNING', ended: false }, a.id, null));
+  t.not(life.changeOf(a.id), ofA, 'a fact of one of its attempts');
+  t.equal(life.changeOf(b.id), ofB, 'another submission is unchanged');
+  held(life, b, null);
+  t.not(life.changeOf(b.id), ofB, 'an event naming it');
+  const [nowA, nowB] = [life.changeOf(a.id), life.changeOf(b.id)];
+  attemptLost(life, a0);
+  t.not(life.changeOf(a.id), nowA, 'an event naming no submission changes every one');
+  t.not(life.changeOf(b.id), nowB);
+  const [laterA, laterB] = [life.changeOf(a.id), life.changeOf(b.id)];
+  life.atomically(() => repos.tasks.all());
+  t.equal(life.changeOf(a.id), laterA, 'an operation that wrote nothing changes nothing');
+  life.atomically(() => repos.submitIntents.probeWrite(1));
+  t.not(life.changeOf(a.id), laterA, 'one that wrote and named no submission changes every one');
+  t.not(life.changeOf(b.id), laterB);
 });
 
 t.test('the list of event kinds names each kind once', async (t) => {
