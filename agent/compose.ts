@@ -249,7 +249,7 @@ export function composeAgent({
       logger: log('http'),
       version,
       health: () => health.snapshot(),
-      read: new RepoReadModel(repos, new Freshness({ clock, tracker })),
+      read: new RepoReadModel(repos, new Freshness({ clock, tracker }), life),
       commands: {
         submit: async (body) =>
           preflight.afterSubmit(
