@@ -16,14 +16,30 @@ const bundle = path.join(root, 'dist/emb-client.mjs');
 const built = path.join(root, 'dist/client/cli.js');
 const runs = Number(process.argv[2] ?? 15);
 
-function timeRun(args: string[]): Promise<{ ms: number; code: number | null }> {
+const TIME = '/usr/bin/time';
+
+/** Wall time, and CPU time (user + sys, from GNU time when installed): on a busy login node CPU is steadier. */
+function timeRun(args: string[]): Promise<{ ms: number; cpuMs: number | null; code: number | null }> {
+  const withTime = existsSync(TIME);
+  const [cmd, argv] = withTime
+    ? [TIME, ['-f', '@cpu %U %S', process.execPath, ...args]]
+    : [process.execPath, args];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir() });
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd: tmpdir() });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, code }));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const m = /@cpu (\S+) (\S+)\s*$/.exec(err);
+      if (!withTime || !m) process.stderr.write(err);
+      resolve({ ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : null, code });
+    });
   });
 }
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
   for (const f of [bundle, built])
@@ -47,6 +63,7 @@ async function main(): Promise<void> {
       'tsc build ls': [built, ...base, 'ls'],
     };
     const series = Object.fromEntries(Object.keys(cmds).map((k) => [k, [] as number[]]));
+    const cpu = Object.fromEntries(Object.keys(cmds).map((k) => [k, [] as number[]]));
     // One warm-up each (the agent's list cache too), then alternate so load drifts hit every series alike.
     for (const args of Object.values(cmds)) await timeRun(args);
     for (let i = 0; i < runs; i++) {
@@ -54,14 +71,17 @@ async function main(): Promise<void> {
         const r = await timeRun(args);
         if (r.code !== 0) throw new Error(`${name} exited with ${r.code}`);
         (series[name] as number[]).push(r.ms);
+        if (r.cpuMs !== null) (cpu[name] as number[]).push(r.cpuMs);
       }
     }
     const bare = median(series['node -e ""'] as number[]);
-    console.log(
-      `emb-client start-up, 10,000 tasks, median of ${runs} alternating runs, as a ratio to node -e '':`,
-    );
+    const bareCpu = mean(cpu['node -e ""'] as number[]);
+    const hasCpu = (cpu['node -e ""'] as number[]).length > 0;
+    console.log(`emb-client start-up, 10,000 tasks, ${runs} alternating runs, as ratios to node -e '':`);
+    console.log(`  ${''.padEnd(20)} wall (median)${hasCpu ? '  CPU user+sys (mean)' : ''}`);
     for (const [name, xs] of Object.entries(series)) {
-      console.log(`  ${name.padEnd(20)} ×${(median(xs) / bare).toFixed(2)}`);
+      const c = hasCpu ? `  ×${(mean(cpu[name] as number[]) / bareCpu).toFixed(2)}` : '';
+      console.log(`  ${name.padEnd(20)} ×${(median(xs) / bare).toFixed(2).padEnd(12)}${c}`);
     }
     const ratio = median(series['bundle ls'] as number[]) / bare;
     console.log(`aim: bundle ls ≤ ×1.3: ${ratio <= 1.3 ? 'met' : 'NOT met'} (×${ratio.toFixed(2)})`);
