@@ -8,6 +8,9 @@ import type { Config } from './config/load.js';
 import { ensureApiToken } from './auth/api-token.js';
 import { adoptJob } from './commands/adopt.js';
 import { submitRecipe } from './commands/submit.js';
+import { refuseForeignEnv } from './commands/agent-env.js';
+import { cancelTarget } from './commands/cancel.js';
+import { archiveTarget } from './commands/archive.js';
 import { SubmitSettler } from './commands/submit-intents.js';
 import { WaitGate } from './pipeline/gate.js';
 import { Pipelines } from './pipeline/apply.js';
@@ -234,6 +237,13 @@ export function composeAgent({
     jobDefaults: config.resume.jobDefaults,
     paths: { workRoot: config.workRoot, user: config.env.user, home: config.env.home },
     onSubmitted: () => tracker.poke(),
+    self: {
+      host: config.env.hostname,
+      uid: config.env.uid,
+      user: config.env.user,
+      home: config.env.home,
+      vars: config.env.vars ?? {},
+    },
   };
   // Submissions kept back until their prerequisites are done (submit --after, pipeline files).
   const gate = new WaitGate({
@@ -251,11 +261,14 @@ export function composeAgent({
       health: () => health.snapshot(),
       read: new RepoReadModel(repos, new Freshness({ clock, tracker }), life),
       commands: {
-        submit: async (body) =>
-          preflight.afterSubmit(
+        submit: async (body, via = 'unix') => {
+          // A foreign environment is refused before anything is written or sent (agent-env.ts).
+          refuseForeignEnv(commandDeps.self, body, via);
+          return preflight.afterSubmit(
             body,
             body.after?.length ? await gate.submitAfter(body) : await submitRecipe(commandDeps, body),
-          ),
+          );
+        },
         adopt: async (body) => {
           const reply = await adoptJob(commandDeps, body);
           // Tasks that had already ended when adopted never pass through the tracker: decide them now.
@@ -265,6 +278,11 @@ export function composeAgent({
         hold: (target) => steering.hold(target),
         release: async (target) => gate.release(target) ?? steering.release(target),
         resubmit: (target, force) => steering.resubmit(target, force),
+        cancel: async (target) =>
+          gate.dropTarget(target, `${config.env.user} (emb-client cancel)`) ??
+          cancelTarget({ ...commandDeps, user: config.env.user }, target),
+        archive: async (target) => archiveTarget(commandDeps, target, true),
+        unarchive: async (target) => archiveTarget(commandDeps, target, false),
       },
       tokens,
       shards: shardWatch,

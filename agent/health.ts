@@ -120,6 +120,7 @@ export class HealthMonitor {
       ok: available && writeError === null && failing.length === 0,
       version: this.d.version,
       host: config.env.hostname,
+      uid: config.env.uid,
       pid: config.env.pid,
       startedAt: new Date(this.startedAt).toISOString(),
       listen: config.api.listenText,

@@ -24,6 +24,11 @@ export class Api {
     return this.conn.endpoint.display;
   }
 
+  /** unix: on the agent's host as its user (the socket is its user's alone); tcp: maybe through a tunnel. */
+  get transport(): 'unix' | 'tcp' {
+    return this.conn.endpoint.kind;
+  }
+
   /** The reply body as text, after status checks: `ls --json` prints it untouched. */
   async raw(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RawReply> {
     this.token ??= readToken(this.conn.tokenFile);

@@ -60,10 +60,23 @@ const statusList = () => import('./commands/status-lists.js');
 
 export const COMMANDS: Record<string, CommandDef> = {
   ls: {
-    args: '',
+    args: '[--state S] [--name N] [--since T] [--all]',
     summary: 'submissions and their tasks (state, attempts, latest job, diagnosis)',
-    options: {},
-    examples: ['emb-client ls', 'emb-client --json ls | jq ".[].counts"'],
+    options: {
+      state: {
+        value: 'S',
+        help: 'only tasks in state S (queued, running, done, resuming, failed, stalled, exhausted, held)',
+      },
+      name: { value: 'N', help: 'only submissions whose job name contains N' },
+      since: { value: 'T', help: 'only submissions made since T: 2h, 3d, 1w, 2026-12-01 or an ISO time' },
+      all: { help: 'archived submissions too (emb-client archive)' },
+    },
+    examples: [
+      'emb-client ls',
+      'emb-client ls --state failed --since 2d',
+      'emb-client ls --name build_shards --all',
+      'emb-client --json ls | jq ".[].counts"',
+    ],
     load: () => import('./commands/ls.js'),
   },
   show: {
@@ -76,11 +89,24 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   submit: {
     args: '[MARKERS] -- SBATCH_ARGS',
-    summary: 'run sbatch ARGS here (this directory, this environment) and track the job',
-    options: { ...MARKER_OPTIONS, ...PREFLIGHT_OPTIONS },
+    summary:
+      "run sbatch ARGS here (this directory, this environment) and track the job; from another host, in --chdir DIR with the agent user's environment",
+    options: {
+      chdir: {
+        value: 'DIR',
+        help: "the job's folder (from another host: required, an absolute path there; the job gets the agent user's environment)",
+      },
+      ...MARKER_OPTIONS,
+      ...PREFLIGHT_OPTIONS,
+      after: {
+        value: 'X[,Y]',
+        help: 'keep it back until every task of these submissions (a job id of any of their jobs, or #N) is done',
+      },
+    },
     examples: [
       'emb-client submit -- --array=0-99%20 build_shards.sbatch',
       "emb-client submit --done-marker 'out/{index}.done' -- --array=0-9 job.sbatch",
+      'emb-client submit --chdir /cluster/work/users/me/run -- job.sbatch   # from a laptop, through the tunnel',
     ],
     load: () => import('./commands/submit.js'),
   },
@@ -94,7 +120,8 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   hold: {
     args: 'TARGET',
-    summary: 'keep tasks from being resubmitted by the agent (not a Slurm hold)',
+    summary:
+      "hold the agent's resubmission of tasks (not a Slurm hold: queued and running jobs go on; scontrol hold is Slurm's)",
     options: {},
     examples: ['emb-client hold #12', 'emb-client hold 1234_7'],
     positional: 'target',
@@ -113,6 +140,30 @@ export const COMMANDS: Record<string, CommandDef> = {
     summary: 'resubmit now, skipping the guards (a done task only with --force)',
     options: { force: { help: 'resubmit even tasks that are done' } },
     examples: ['emb-client resubmit #12:7', 'emb-client resubmit --force 1234_7'],
+    positional: 'target',
+    load: target,
+  },
+  cancel: {
+    args: 'TARGET',
+    summary: "scancel a submission's or task's jobs; they are recorded as the user's cancel, never resumed",
+    options: {},
+    examples: ['emb-client cancel #12', 'emb-client cancel 1234_7'],
+    positional: 'target',
+    load: target,
+  },
+  archive: {
+    args: 'TARGET',
+    summary: 'hide a finished submission from ls (ls --all shows it; show and events keep its history)',
+    options: {},
+    examples: ['emb-client archive #12', 'emb-client archive 1234'],
+    positional: 'target',
+    load: target,
+  },
+  unarchive: {
+    args: 'TARGET',
+    summary: 'list an archived submission in ls again',
+    options: {},
+    examples: ['emb-client unarchive #12'],
     positional: 'target',
     load: target,
   },
@@ -178,7 +229,8 @@ export const COMMANDS: Record<string, CommandDef> = {
   },
   pipeline: {
     args: 'apply FILE | status FILE',
-    summary: "a pipeline file's steps: apply submits those not yet submitted (safe to run again), status shows each",
+    summary:
+      "a pipeline file's steps: apply submits those not yet submitted (safe to run again), status shows each",
     options: {},
     examples: ['emb-client pipeline apply pipeline.yaml', 'emb-client pipeline status pipeline.yaml'],
     load: () => import('./commands/pipeline.js'),

@@ -81,6 +81,10 @@ export const SubmissionSchema = z.object({
   createdAt: z.string(),
   counts: z.record(z.string(), z.number().int()),
   tasks: z.array(TaskSchema),
+  /** client: the submitting shell's environment; agent: the agent user's (sent from another host). */
+  environment: z.enum(['client', 'agent']).optional(),
+  /** When `emb-client archive` hid it from `ls` (`ls --all` shows it); absent while listed. */
+  archivedAt: z.string().optional(),
   /** Only for a submission kept back by --after or a pipeline (jobId is '' until it is sent). */
   waiting: WaitingSchema.optional(),
 });
@@ -99,6 +103,10 @@ export const AttemptSchema = z.object({
   stdoutPath: z.string().nullable(),
   checkpointSeen: z.boolean(),
   decision: z.string().nullable(),
+  /** Where it ran, as squeue's NODELIST prints it; null until it started. */
+  node: z.string().nullable().optional(),
+  /** The time limit in minutes (null: UNLIMITED or not known). */
+  timeLimitMinutes: z.number().int().nullable().optional(),
 });
 
 export const EventSchema = z.object({
@@ -129,8 +137,15 @@ const absolutePath = noNul.refine((p) => p.startsWith('/'), { message: 'must be 
 export const SubmitBodySchema = z.strictObject({
   /** sbatch arguments, without "sbatch": options, then the script and its arguments. */
   args: z.array(noNul).min(1, { message: 'give at least the batch script' }),
+  /** The job's working directory: the client's own, or `--chdir DIR` from another host. */
   cwd: absolutePath,
-  env: z.record(noNul, noNul),
+  /**
+   * The submitting shell's environment, from a client on the agent's host only. Absent: the job gets the
+   * agent user's environment (a laptop's HOME, USER and PATH mean nothing on the cluster).
+   */
+  env: z.record(noNul, noNul).optional(),
+  /** Where the client runs: over TCP an environment is taken only from a client on the agent's host and uid. */
+  client: z.strictObject({ host: z.string().max(255), uid: z.number().int() }).optional(),
   doneMarker: z.string().min(1).optional(),
   progress: z.string().min(1).optional(),
   checkpointRegex: z
@@ -176,6 +191,8 @@ const MarkerReport = {
 export const SubmitReplySchema = z.object({
   /** null: sbatch accepted the job but the database could not record it (a warning says so); the id stands. */
   submissionId: z.number().int().nullable(),
+  /** Which environment the jobs get: the client's own, or the agent user's. */
+  environment: z.enum(['client', 'agent']).optional(),
   /** '' while the submission waits (--after): `waiting` says for what. */
   jobId: z.string(),
   waiting: WaitingSchema.optional(),
@@ -209,6 +226,8 @@ export const HealthSchema = z.object({
   ok: z.boolean(),
   version: z.string(),
   host: z.string(),
+  /** The agent's uid: a client elsewhere (another host or user) sends no environment (submit). */
+  uid: z.number().int().optional(),
   pid: z.number().int(),
   startedAt: z.string(),
   listen: z.string(),
@@ -264,6 +283,22 @@ function decimal(min: number) {
 }
 
 export const IdParamsSchema = z.object({ id: decimal(1) });
+
+/** GET /submissions: ls --state S --name N --since T [--all]. */
+export const ListQuerySchema = z.object({
+  /** Only the tasks in this state (and the submissions that have one). */
+  state: TaskStateSchema.optional(),
+  /** Only submissions whose job name contains this text. */
+  name: z.string().min(1).max(200).optional(),
+  /** Only submissions made at or after this time (ISO 8601 with a zone, e.g. 2026-12-01T06:00:00Z). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  /** Archived submissions too. */
+  all: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const EventsQuerySchema = z.object({
   submission: decimal(1).optional(),
   after: decimal(0).optional(),

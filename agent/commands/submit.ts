@@ -14,6 +14,7 @@ import { markersInForce, markerWarnings, resolveMarkers } from './markers.js';
 import { recipeInfo, type JobDefaults, type RecipeInfo } from '../recipe/info.js';
 import type { TaskLife } from '../tasks/life.js';
 import { submitOpened, submitRefused, submitted } from '../tasks/submissions.js';
+import { agentUserEnv, type AgentSelf } from './agent-env.js';
 
 export interface SubmitDeps {
   /** Records the submit and the submission (agent/tasks/). */
@@ -26,6 +27,8 @@ export interface SubmitDeps {
   paths: { workRoot: string; user: string; home: string };
   /** Called after the submission is recorded, so the tracker looks at it at once. */
   onSubmitted(): void;
+  /** The agent's host, user and environment: a body without an environment gets the agent user's. */
+  self?: AgentSelf;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface SubmitDeps {
  */
 async function sendOnce(
   d: SubmitDeps,
-  body: SubmitBody,
+  body: SubmitBody & { env: Record<string, string> },
   info: RecipeInfo,
   tag: string | null,
   intentId: number,
@@ -93,7 +96,9 @@ export async function prepareSubmit(
     origin: 'submit',
     args: body.args,
     cwd: body.cwd,
-    env: body.env,
+    // None sent (a client on another host, agent-env.ts): the agent user's.
+    env: body.env ?? agentUserEnv(need(d.self)),
+    envFrom: body.env === undefined ? 'agent' : 'client',
     arraySpec: info.arraySpecText,
     throttle: info.array?.throttle ?? null,
     ...m,
@@ -119,7 +124,8 @@ export async function submitRecipe(
     indices: info.array ? info.array.indices : [0],
     isArray: info.array !== null,
   };
-  const jobId = await sendOnce(d, body, info, tag, intent.id);
+  const jobId = await sendOnce(d, { ...body, env: recipe.env }, info, tag, intent.id);
+  const environment = recipe.envFrom ?? 'client';
   let submissionId: number;
   try {
     submissionId = submitted(d.life, intent, jobId);
@@ -128,11 +134,11 @@ export async function submitRecipe(
     // stays open, so the next start finds the job by its tag and tracks it.
     const why = `sbatch accepted job ${jobId}, but the agent could not record it (${describeError(err)}); it is not tracked until the agent restarts with a writable database`;
     d.logger.error({ err, jobId, intent: intent.id }, why);
-    return { submissionId: null, jobId, ...report, warnings: [...report.warnings, why] };
+    return { submissionId: null, jobId, environment, ...report, warnings: [...report.warnings, why] };
   }
   d.logger.info({ submissionId, jobId }, 'submitted');
   d.onSubmitted();
-  return { submissionId, jobId, ...report };
+  return { submissionId, jobId, environment, ...report };
 }
 
 /** Writes the intent down before sbatch runs; a database that cannot be written refuses the submit. */
@@ -145,7 +151,13 @@ function openIntent(
 ): number {
   try {
     return d.life.atomically(() => {
-      const id = submitOpened(d.life, tag, recipe, info.array ? info.array.indices : [0], info.array !== null);
+      const id = submitOpened(
+        d.life,
+        tag,
+        recipe,
+        info.array ? info.array.indices : [0],
+        info.array !== null,
+      );
       opened?.(id);
       return id;
     });
@@ -171,6 +183,8 @@ export interface SubmitReply {
   /** null when sbatch accepted the job but the database could not record it (warnings say so). */
   submissionId: number | null;
   jobId: string;
+  /** The jobs' environment: the client's, or the agent user's (a submit from another host). */
+  environment: 'client' | 'agent';
   markers: { doneMarker: string | null; progress: string | null };
   warnings: string[];
 }
@@ -189,4 +203,12 @@ export async function markerReport(
     warnings = [`could not check the marker folders: ${describeError(err)}`];
   }
   return { markers: resolveMarkers(cwd, m), warnings };
+}
+
+function need(self: AgentSelf | undefined): AgentSelf {
+  if (self) return self;
+  throw new AgentError(
+    'AGENT_ERR_INTERNAL',
+    "a submit without an environment, and no agent user's to give it",
+  );
 }

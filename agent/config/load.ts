@@ -26,6 +26,8 @@ export interface RuntimeEnv {
   uid: number;
   /** $XDG_RUNTIME_DIR when set: where the default API socket goes if it is the user's 0700 folder. */
   runtimeDir: string | undefined;
+  /** The agent's whole environment: a job sent from another host gets it (agent/commands/agent-env.ts). */
+  vars?: Readonly<Record<string, string>>;
 }
 
 /** `place` is set for the default socket: the agent creates (and checks) its folder. */
@@ -76,6 +78,7 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
     configHome: env.XDG_CONFIG_HOME || undefined,
     uid: process.getuid?.() ?? -1,
     runtimeDir: env.XDG_RUNTIME_DIR || undefined,
+    vars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
   };
 }
 

@@ -45,11 +45,17 @@ export interface ReadModel {
 }
 
 export interface Commands {
-  submit(body: SubmitBody): Promise<z.infer<typeof SubmitReplySchema>>;
+  /** `via`: the unix socket (a client on this host) or TCP (maybe a tunnel from another host). */
+  submit(body: SubmitBody, via?: 'unix' | 'tcp'): Promise<z.infer<typeof SubmitReplySchema>>;
   adopt(body: z.infer<typeof AdoptBodySchema>): Promise<z.infer<typeof AdoptReplySchema>>;
   hold(target: string): Promise<z.infer<typeof TargetReplySchema>>;
   release(target: string): Promise<z.infer<typeof TargetReplySchema>>;
   resubmit(target: string, force: boolean): Promise<z.infer<typeof TargetReplySchema>>;
+  /** scancel, and the user's cancel recorded: never resumed. */
+  cancel(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+  /** A finished submission hidden from `ls` (history kept), or listed again. */
+  archive(target: string): Promise<z.infer<typeof TargetReplySchema>>;
+  unarchive(target: string): Promise<z.infer<typeof TargetReplySchema>>;
 }
 
 export interface AppDeps {

@@ -36,7 +36,7 @@ export class Steering {
     return this.reply(
       sub,
       tasks,
-      `held: ${task ? `task ${task.index}` : `submission #${sub.id}`} will not be resubmitted until released`,
+      `held: the agent will not resubmit ${task ? `task ${task.index}` : `submission #${sub.id}`} until released (not a Slurm hold: a queued or running job goes on; emb-client cancel stops it)`,
     );
   }
 

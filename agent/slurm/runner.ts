@@ -1,5 +1,6 @@
 // Runs one scheduler command: argv only (never a shell), always a time-out, failures classified.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Logger } from '../log.js';
@@ -111,6 +112,9 @@ export class CommandRunner {
     });
     let reason: string;
     if (errno === 'ENOENT') reason = `command not found: ${this.resolve(command)}`;
+    // A spawn that failed (EACCES, ENOTDIR, E2BIG...) has no exit status: its errno is the cause.
+    else if (errno !== null && exitCode === null && !timedOut)
+      reason = `cannot start ${this.resolve(command)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${errno}`;
     else if (timedOut) reason = `timed out after ${formatMs(this.timeoutMs)}`;
     else if (signal !== null && stderr.trim() === '') reason = `killed by ${signal}`;
     else reason = reasonFromStderr(stderr, `exited with status ${exitCode ?? 'unknown'}`);
@@ -131,17 +135,21 @@ export class CommandRunner {
   }
 }
 
+/** The job's folder must exist and be enterable by the agent's user: the reason names the path and errno. */
 async function assertDirectory(command: string, dir: string): Promise<void> {
-  const info = await stat(dir).catch((err: unknown) => {
+  const unusable = (err: unknown): never => {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new SchedulerError('permanent', {
       command,
-      reason: `working directory ${dir} is not usable`,
+      reason: `working directory ${dir} is not usable by the agent's user: ${code}${code === 'ENOENT' ? ' (no such folder on this host)' : code === 'EACCES' ? ' (permission denied)' : ''}`,
       cause: err,
     });
-  });
+  };
+  const info = await stat(dir).catch(unusable);
   if (!info.isDirectory()) {
     throw new SchedulerError('permanent', { command, reason: `working directory ${dir} is not a directory` });
   }
+  await access(dir, constants.X_OK).catch(unusable);
 }
 
 function formatMs(ms: number): string {

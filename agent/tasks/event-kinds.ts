@@ -14,6 +14,8 @@ export const EVENT_KINDS = [
   'resume.retry',
   'steering',
   'task.cancelled',
+  'submission.archived',
+  'submission.unarchived',
   'log.checkpoint',
   'log.end',
   'log.diagnosis',

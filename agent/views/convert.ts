@@ -49,6 +49,8 @@ export function submissionView<T extends Task>(
     held: s.held,
     recipeNotes: s.recipeNotes.map(scrubSecrets),
     createdAt: isoFromMs(s.createdAt),
+    environment: s.envFrom,
+    ...(s.archivedAt === null ? {} : { archivedAt: isoFromMs(s.archivedAt) }),
     counts: countStates(tasks),
     tasks,
   };

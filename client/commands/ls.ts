@@ -3,6 +3,7 @@ import type { Submission } from '../../agent/api/schemas.js';
 import type { Context } from '../context.js';
 import { ClientError, EXIT } from '../errors.js';
 import { renderList } from '../format/submissions.js';
+import { listQuery } from './ls-query.js';
 
 /** Full validation loads zod (≈100 ms, as long as the rest of `ls`), so it runs only with --check. */
 async function validate(body: unknown): Promise<void> {
@@ -26,8 +27,9 @@ function looksRight(body: unknown): body is Submission[] {
 
 export default async function ls(ctx: Context): Promise<number> {
   const { json, check } = ctx.parsed.global;
+  const query = listQuery(ctx.parsed.options, Date.now());
   const api = await ctx.api();
-  const reply = await api.raw('GET', '/submissions');
+  const reply = await api.raw('GET', `/submissions${query}`);
   if (json && !check) {
     ctx.out(reply.body.endsWith('\n') ? reply.body : `${reply.body}\n`);
     return EXIT.ok;
@@ -36,6 +38,6 @@ export default async function ls(ctx: Context): Promise<number> {
   if (check) await validate(body);
   if (!looksRight(body))
     throw new ClientError(EXIT.api, `the agent at ${api.display} did not answer with a list of submissions`);
-  ctx.out(json ? `${reply.body}\n` : renderList(body, ctx.width));
+  ctx.out(json ? `${reply.body}\n` : renderList(body, ctx.width, query !== ''));
   return EXIT.ok;
 }

@@ -1,4 +1,4 @@
-// emb-client hold|release|resubmit TARGET.
+// emb-client hold|release|resubmit|cancel|archive|unarchive TARGET.
 import { oneTarget } from '../args.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
@@ -11,7 +11,7 @@ interface TargetReply {
 }
 
 export default async function target(ctx: Context): Promise<number> {
-  const command = ctx.parsed.command as 'hold' | 'release' | 'resubmit';
+  const command = ctx.parsed.command as 'hold' | 'release' | 'resubmit' | 'cancel' | 'archive' | 'unarchive';
   const t = oneTarget(ctx.parsed.positionals, command);
   const api = await ctx.api();
   const force = command === 'resubmit' && ctx.parsed.options.has('force');

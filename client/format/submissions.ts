@@ -15,7 +15,8 @@ function header(
 }
 
 /** width: the terminal's, when printing to one; the diagnosis column is cut to fit, never the ids. */
-export function renderList(subs: readonly Submission[], width?: number): string {
+export function renderList(subs: readonly Submission[], width?: number, filtered = false): string {
+  if (subs.length === 0 && filtered) return 'no submission matches (ls --all shows archived ones too)\n';
   if (subs.length === 0)
     return 'no submissions yet: emb-client submit -- <sbatch args>, or emb-client adopt JOBID\n';
   const out: string[] = [];
@@ -100,6 +101,15 @@ export function renderDetail(d: SubmissionDetail, focus: number | null, width?: 
         ['checkpoint', d.markers.checkpointRegex ?? 'default'],
         ['attempts', d.markers.maxAttempts === null ? 'default cap' : `at most ${d.markers.maxAttempts}`],
         ['resume', d.markers.resume ? 'yes' : 'no (--no-resume)'],
+        [
+          'environment',
+          d.environment === 'agent'
+            ? "the agent user's (submitted from another host)"
+            : d.environment === 'client'
+              ? "the submitting shell's"
+              : '-',
+        ],
+        ...(d.archivedAt ? [['archived', `${shortTime(d.archivedAt)} (ls --all lists it)`]] : []),
         ...d.recipeNotes.map((n) => ['note', n]),
       ],
       '  ',

@@ -159,6 +159,9 @@ export function stubCommands(log: CallLog = { calls: [] }): Commands & CallLog {
     hold: target('hold'),
     release: target('release'),
     resubmit: target('resubmit'),
+    cancel: target('cancel'),
+    archive: target('archive'),
+    unarchive: target('unarchive'),
   };
 }
 

@@ -26,6 +26,8 @@ interface Raw {
   checkpoint_seen: number;
   progress_lines: number;
   created_at: number;
+  node: string | null;
+  time_limit_minutes: number | null;
 }
 
 function decode(r: Raw): AttemptRow {
@@ -53,6 +55,8 @@ function decode(r: Raw): AttemptRow {
     checkpointSeen: r.checkpoint_seen === 1,
     progressLines: r.progress_lines,
     createdAt: r.created_at,
+    node: r.node,
+    timeLimitMinutes: r.time_limit_minutes,
   };
 }
 
@@ -83,6 +87,8 @@ export interface AttemptFacts {
   startedAt?: number | null;
   endedAt?: number | null;
   ended: boolean;
+  node?: string | null;
+  timeLimitMinutes?: number | null;
 }
 
 /** The row `update(row.id, f)` leaves behind, computed without a read: what the tracker compares. */
@@ -100,6 +106,8 @@ export function withFacts(row: AttemptRow, f: AttemptFacts): AttemptRow {
     startedAt: f.startedAt ?? row.startedAt,
     endedAt: f.endedAt ?? row.endedAt,
     ended: row.ended || f.ended,
+    node: f.node ?? row.node,
+    timeLimitMinutes: f.timeLimitMinutes ?? row.timeLimitMinutes,
   };
 }
 
@@ -115,6 +123,8 @@ const SCHEDULER_FIELDS = [
   'startedAt',
   'endedAt',
   'ended',
+  'node',
+  'timeLimitMinutes',
 ] as const satisfies readonly (keyof AttemptRow)[];
 
 /** Whether two versions of a row differ in what the scheduler reports. */
@@ -155,7 +165,9 @@ export class AttemptRepo {
            submitted_at = coalesce(@submittedAt, submitted_at),
            started_at = coalesce(@startedAt, started_at),
            ended_at = coalesce(@endedAt, ended_at),
-           ended = max(ended, @ended)
+           ended = max(ended, @ended),
+           node = coalesce(@node, node),
+           time_limit_minutes = coalesce(@timeLimitMinutes, time_limit_minutes)
          WHERE id = @id`,
       ),
       decide: db.prepare(
@@ -237,6 +249,8 @@ export class AttemptRepo {
       startedAt: f.startedAt ?? null,
       endedAt: f.endedAt ?? null,
       ended: f.ended ? 1 : 0,
+      node: f.node ?? null,
+      timeLimitMinutes: f.timeLimitMinutes ?? null,
     });
   }
 

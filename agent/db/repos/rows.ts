@@ -20,6 +20,10 @@ export interface SubmissionRow {
   recipeNotes: string[];
   firstJobId: string;
   createdAt: number;
+  /** client: the submitting shell's environment; agent: the agent user's (a client on another host). */
+  envFrom: 'client' | 'agent';
+  /** Unix milliseconds when `emb-client archive` hid it from `ls`; null while listed. */
+  archivedAt: number | null;
 }
 
 export interface TaskRow {
@@ -63,6 +67,10 @@ export interface AttemptRow {
   checkpointSeen: boolean;
   progressLines: number;
   createdAt: number;
+  /** The node list as Slurm prints it; null until it ran, or when no source said. */
+  node: string | null;
+  /** Minutes; null for UNLIMITED or not known. */
+  timeLimitMinutes: number | null;
 }
 
 export interface IntentRow {

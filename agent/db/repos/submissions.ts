@@ -2,7 +2,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SubmissionRow } from './rows.js';
 
-export type NewSubmission = Omit<SubmissionRow, 'id' | 'held'>;
+export type NewSubmission = Omit<SubmissionRow, 'id' | 'held' | 'envFrom' | 'archivedAt'> & {
+  envFrom?: SubmissionRow['envFrom'];
+};
 
 interface Raw {
   id: number;
@@ -22,6 +24,8 @@ interface Raw {
   recipe_notes: string;
   first_job_id: string;
   created_at: number;
+  env_from: 'client' | 'agent';
+  archived_at: number | null;
 }
 
 function decode(r: Raw): SubmissionRow {
@@ -43,6 +47,8 @@ function decode(r: Raw): SubmissionRow {
     recipeNotes: JSON.parse(r.recipe_notes) as string[],
     firstJobId: r.first_job_id,
     createdAt: r.created_at,
+    envFrom: r.env_from,
+    archivedAt: r.archived_at,
   };
 }
 
@@ -52,18 +58,20 @@ export class SubmissionRepo {
   private readonly listStmt: Statement<[], Raw>;
   private readonly byJobStmt: Statement<[string], Raw>;
   private readonly heldStmt: Statement;
+  private readonly archivedStmt: Statement;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO submissions (name, origin, args, cwd, env, array_spec, throttle, done_marker, progress,
-         checkpoint_regex, max_attempts, resume, recipe_notes, first_job_id, created_at)
+         checkpoint_regex, max_attempts, resume, recipe_notes, first_job_id, created_at, env_from)
        VALUES (@name, @origin, @args, @cwd, @env, @arraySpec, @throttle, @doneMarker, @progress,
-         @checkpointRegex, @maxAttempts, @resume, @recipeNotes, @firstJobId, @createdAt)`,
+         @checkpointRegex, @maxAttempts, @resume, @recipeNotes, @firstJobId, @createdAt, @envFrom)`,
     );
     this.getStmt = db.prepare('SELECT * FROM submissions WHERE id = ?');
     this.listStmt = db.prepare('SELECT * FROM submissions ORDER BY id');
     this.byJobStmt = db.prepare('SELECT * FROM submissions WHERE first_job_id = ?');
     this.heldStmt = db.prepare('UPDATE submissions SET held = ? WHERE id = ?');
+    this.archivedStmt = db.prepare('UPDATE submissions SET archived_at = ? WHERE id = ?');
   }
 
   create(s: NewSubmission): number {
@@ -73,6 +81,7 @@ export class SubmissionRepo {
       env: JSON.stringify(s.env),
       resume: s.resume ? 1 : 0,
       recipeNotes: JSON.stringify(s.recipeNotes),
+      envFrom: s.envFrom ?? 'client',
     });
     return Number(info.lastInsertRowid);
   }
@@ -93,5 +102,10 @@ export class SubmissionRepo {
 
   setHeld(id: number, held: boolean): void {
     this.heldStmt.run(held ? 1 : 0, id);
+  }
+
+  /** Hidden from `ls` since `at` (unix ms), or listed again (null); its history stays. */
+  setArchived(id: number, at: number | null): void {
+    this.archivedStmt.run(at, id);
   }
 }

@@ -1,4 +1,4 @@
-// Command routes: submit, adopt, hold, release, resubmit. The work is done by the injected Commands.
+// Command routes: submit, adopt, hold, release, resubmit, cancel, archive. The work is done by the injected Commands.
 import {
   AdoptBodySchema,
   AdoptReplySchema,
@@ -24,7 +24,9 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
         response: { 201: SubmitReplySchema, ...ERROR_REPLIES },
       },
     },
-    async (req, reply) => reply.code(201).send(await deps.commands.submit(req.body)),
+    // No remote address: the unix socket, which only the agent's user can open.
+    async (req, reply) =>
+      reply.code(201).send(await deps.commands.submit(req.body, req.socket.remoteAddress ? 'tcp' : 'unix')),
   );
 
   app.post(
@@ -49,13 +51,24 @@ export function commandRoutes(app: ZodApp, deps: AppDeps): void {
       'Resubmit a failed, stalled or exhausted submission or task now',
       (t: string, force?: boolean) => deps.commands.resubmit(t, force === true),
     ],
+    [
+      '/cancel',
+      "scancel a submission's or task's jobs; the tasks are never resumed",
+      (t: string) => deps.commands.cancel(t),
+    ],
+    [
+      '/archive',
+      'Hide a finished submission from the list (its history stays; ls --all shows it)',
+      (t: string) => deps.commands.archive(t),
+    ],
+    ['/unarchive', 'List an archived submission again', (t: string) => deps.commands.unarchive(t)],
   ] as const;
   for (const [url, summary, run] of targeted) {
     app.post(
       url,
       {
         schema: {
-          // hold, release, resubmit
+          // hold, release, resubmit, cancel, archive, unarchive
           operationId: url.slice(1),
           tags: ['commands'],
           summary,

@@ -6,12 +6,14 @@ import {
   IdParamsSchema,
   JobParamsSchema,
   JobRefSchema,
+  ListQuerySchema,
   SubmissionDetailSchema,
   SubmissionListSchema,
   type Submission,
   type SubmissionDetail,
 } from '../../api/schemas.js';
 import { AgentError } from '../../errors.js';
+import { ListFilter } from '../../views/list-filter.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_REPLIES, type ZodApp } from './types.js';
 
@@ -35,6 +37,7 @@ function cachedJson<T extends object>(schema: { parse(value: unknown): unknown }
 export function readRoutes(app: ZodApp, deps: AppDeps): void {
   const listJson = cachedJson<Submission[]>(SubmissionListSchema);
   const detailJson = cachedJson<SubmissionDetail>(SubmissionDetailSchema);
+  const listFilter = new ListFilter();
 
   app.get(
     '/health',
@@ -56,13 +59,16 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
         operationId: 'listSubmissions',
         tags: ['submissions'],
         summary: 'Every submission with its tasks (state, attempts, latest job id, diagnosis)',
+        description: 'Archived submissions only with all=true; state, name and since narrow the list',
+        querystring: ListQuerySchema,
         response: { 200: SubmissionListSchema, ...ERROR_REPLIES },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       await deps.read.fresh?.();
+      const list = listFilter.apply(deps.read.submissions(), req.query);
       // A string with a JSON content type is sent untouched by fastify (the schema still documents the route).
-      return reply.type('application/json; charset=utf-8').send(listJson(deps.read.submissions()) as never);
+      return reply.type('application/json; charset=utf-8').send(listJson(list) as never);
     },
   );
 

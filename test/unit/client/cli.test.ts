@@ -1,7 +1,7 @@
 // emb-client as users run it: a real process against a real agent app on 127.0.0.1 and on a unix socket.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -151,8 +151,14 @@ t.test('shards and tokens: --json prints the array the table shows', async (t) =
   t.same(JSON.parse((await client([...a.base, 'tokens', '--json'])).stdout), [token]);
 });
 
+/** The fixture's health, as an agent on this host and uid answers it: a client here sends its environment. */
+function onThisHost(): Partial<AppDeps> {
+  const health = makeDeps(openRepos(tmpdir())).health();
+  return { health: () => ({ ...health, host: hostname(), uid: process.getuid?.() ?? -1 }) };
+}
+
 t.test('commands send what the agent expects', async (t) => {
-  const a = await agent(t, 'tcp');
+  const a = await agent(t, 'tcp', onThisHost());
   const cwd = path.join(a.dir, 'work');
   mkdirSync(cwd);
   const submit = await client(
@@ -177,8 +183,9 @@ t.test('commands send what the agent expects', async (t) => {
   t.same(body.args, ['--array=0-9%2', 'job.sbatch']);
   t.equal(body.cwd, cwd);
   t.match(body, { doneMarker: 'done/{index}', maxAttempts: 3, resume: false });
-  t.equal(body.env.SBATCH_ACCOUNT, 'nn1k');
-  t.notOk('SSH_AUTH_SOCK' in body.env || 'DISPLAY' in body.env, 'session variables are left out');
+  t.equal(body.env?.SBATCH_ACCOUNT, 'nn1k');
+  t.notOk('SSH_AUTH_SOCK' in body.env! || 'DISPLAY' in body.env!, 'session variables are left out');
+  t.same(body.client, { host: hostname(), uid: process.getuid?.() ?? -1 }, 'it says where it runs');
 
   const hold = await client([...a.base, 'hold', '#1:7']);
   t.equal(hold.stdout, '#1 (tasks 7): hold #1:7\n');
@@ -275,4 +282,39 @@ t.test('a refused token, an unreachable agent, a missing token file', async (t) 
   const none = await client([]);
   t.equal(none.code, 0, 'a bare emb-client is a request for help');
   t.equal(none.stdout, help.stdout);
+});
+
+t.test('a client on another host sends no environment and needs --chdir', async (t) => {
+  // The fixture's agent runs on login-3: this client, over TCP, is elsewhere (a laptop through the tunnel).
+  const a = await agent(t, 'tcp');
+  const env = { HOME: '/Users/laptop', USER: 'laptop', SBATCH_ACCOUNT: 'nn1k' };
+  const refused = await client([...a.base, 'submit', '--', 'job.sbatch'], env);
+  t.equal(refused.code, 2, 'a usage error');
+  t.match(refused.stderr, /not as the agent's user on login-3/);
+  t.match(refused.stderr, /--chdir DIR/);
+  t.equal(a.commands.calls.length, 0, 'nothing was sent');
+  const relative = await client([...a.base, 'submit', '--chdir', 'run', '--', 'job.sbatch'], env);
+  t.equal(relative.code, 2, 'a folder there must be absolute');
+
+  const sent = await client([...a.base, 'submit', '--chdir', '/cluster/work/run', '--', 'job.sbatch'], env);
+  t.equal(sent.code, 0, sent.stderr);
+  const body = a.commands.calls[0]!.arg as SubmitBody;
+  t.equal(body.cwd, '/cluster/work/run');
+  t.notOk('env' in body, "no environment: the job gets the agent user's");
+  t.same(body.client, { host: hostname(), uid: process.getuid?.() ?? -1 });
+});
+
+t.test('over the unix socket the client is on the host: --chdir is only a folder', async (t) => {
+  const a = await agent(t, 'unix');
+  const cwd = path.join(a.dir, 'work');
+  mkdirSync(cwd);
+  const sent = await client(
+    [...a.base, 'submit', '--chdir', 'sub', '--', 'job.sbatch'],
+    { HOME: '/h', X: '1' },
+    cwd,
+  );
+  t.equal(sent.code, 0, sent.stderr);
+  const body = a.commands.calls[0]!.arg as SubmitBody;
+  t.equal(body.cwd, path.join(cwd, 'sub'), 'relative to this folder');
+  t.equal(body.env?.X, '1', "this shell's environment");
 });

@@ -112,3 +112,32 @@ t.test(
     t.ok(state === 'ENOENT' || state === 'Z', `the hung child is dead (${state})`);
   },
 );
+
+t.test(
+  'a command that cannot start says its errno and where, never "exited with status unknown"',
+  async (t) => {
+    const dir = t.testdir();
+    // Present but not executable: spawn fails with EACCES (even for root, with no x bit at all).
+    writeFileSync(path.join(dir, 'sbatch'), '#!/bin/sh\necho 1\n', { mode: 0o644 });
+    const runner = new CommandRunner({ timeoutMs: 10_000, binDir: dir, logger });
+    const err = (await t.rejects(runner.run('sbatch', [], { cwd: dir }))) as unknown as SchedulerError;
+    t.equal(err.reason, `cannot start ${dir}/sbatch in ${dir}: EACCES`);
+    t.notMatch(err.message, /status unknown/);
+  },
+);
+
+t.test('a working directory that is a file is named with its path and errno', async (t) => {
+  const fake = new FakeSlurm(t.testdir());
+  fake.set('sbatch', { stdout: '1\n' });
+  const file = path.join(fake.dir, 'not-a-folder');
+  writeFileSync(file, '');
+  const runner = new CommandRunner({ timeoutMs: 10_000, binDir: fake.dir, logger });
+  const missing = (await t.rejects(
+    runner.run('sbatch', [], { cwd: `${file}/below`, env: {}, exactEnv: true }),
+  )) as unknown as SchedulerError;
+  t.match(
+    missing.reason,
+    /working directory .*not-a-folder\/below is not usable by the agent's user: ENOTDIR/,
+  );
+  t.same(fake.calls(), [], 'sbatch never ran');
+});
