@@ -2,7 +2,7 @@
 // COMP_WORDS/COMP_CWORD as bash drives it on Tab: commands, options, and job ids from a real agent app.
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -73,6 +73,15 @@ t.test('bash: loaded, then commands, options and ids on Tab', async (t) => {
     [],
     'an option value: nothing to guess',
   );
+
+  // Context names from the client config in $HOME.
+  mkdirSync(path.join(dir, '.config', 'emb-agent'), { recursive: true });
+  writeFileSync(
+    path.join(dir, '.config', 'emb-agent', 'client.yaml'),
+    'contexts:\n  betzy:\n    url: http://127.0.0.1:1\n  saga:\n    url: http://127.0.0.1:2\n',
+  );
+  t.same((await complete(dir, ['emb-client', '--context', ''])).reply, ['betzy', 'saga']);
+  t.same((await complete(dir, ['emb-client', '--context', 's'])).reply, ['saga']);
 
   // Ids from the agent when it answers; the connection flags typed so far are passed along.
   const repos = openRepos(dir);
