@@ -151,6 +151,13 @@ t.test('named contexts: --context, EMB_CONTEXT, the default; the single-agent se
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /--context saga: no such context in .*client\.yaml; known: betzy, down/);
 
+  // A context may name an agent config instead: its api.listen and <stateDir>/api-token.
+  const agentConfig = path.join(home, 'agent.yaml');
+  writeFileSync(agentConfig, `stateDir: ${a.dir}\napi:\n  listen: ${new URL(a.url).host}\n`);
+  writeFileSync(path.join(cfg, 'client.yaml'), `contexts:\n  here:\n    config: ../../agent.yaml\n`);
+  const here = await run(['--context', 'here', 'ls'], env);
+  t.equal(here.code, 0, `a context by its agent config (relative to client.yaml): ${here.stderr}`);
+
   // Flow style is valid YAML too: the real parser reads it.
   writeFileSync(
     path.join(cfg, 'client.yaml'),
