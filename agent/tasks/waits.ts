@@ -77,6 +77,8 @@ function update(life: TaskLife, id: number, set: string, ...values: unknown[]): 
   life.repos.db
     .prepare(`UPDATE waits SET ${set}, updated_at = ? WHERE submission_id = ?`)
     .run(...values, life.clock.now(), id);
+  // Not every change has an event: a cached `show` of this submission must still see it.
+  life.touched(id);
 }
 
 function afterText(after: number[]): string {
