@@ -51,17 +51,14 @@ export class TokenRefresher {
     this.outcomes = new Outcomes(deps.logger, deps.onEvent, deps.config.refreshMarginSeconds);
     this.onRefreshFailed = deps.onRefreshFailed ?? (() => undefined);
     this.problems = collectionProblems(deps.config.collections);
+    // A list with a bad entry is refused by start(): its entries are not made (parseCollection would throw).
+    const usable = this.problems.length === 0;
     const cron = cronProblem(deps.config.refreshCron);
     if (cron !== null) this.problems.push(`tokens.refreshCron: ${cron}`);
-    for (const id of deps.config.collections) {
+    for (const id of usable ? deps.config.collections : []) {
       if (this.entries.has(id)) continue;
-      try {
-        const spec = parseCollection(id);
-        this.entries.set(id, newEntry(spec, this.store.jsonPath(spec), this.store.tokenPath(spec)));
-      } catch (err) {
-        // Already listed in this.problems; start() refuses to run with it.
-        void err;
-      }
+      const spec = parseCollection(id);
+      this.entries.set(id, newEntry(spec, this.store.jsonPath(spec), this.store.tokenPath(spec)));
     }
   }
 
