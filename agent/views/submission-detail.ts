@@ -21,6 +21,8 @@ type AttemptViewRow = [
   stdoutPath: string | null,
   checkpointSeen: number,
   decision: string | null,
+  node: string | null,
+  timeLimitMinutes: number | null,
 ];
 
 export type DetailTask = Task & { history: ApiAttempt[] };
@@ -36,7 +38,7 @@ export class SubmissionDetailQuery {
     this.attempts = db
       .prepare(
         `SELECT task_id, job_id, slurm_state, state_detail, exit_code, exit_signal, submitted_at, started_at,
-                ended_at, ended, stdout_path, checkpoint_seen, decision
+                ended_at, ended, stdout_path, checkpoint_seen, decision, node, time_limit_minutes
          FROM attempts WHERE task_id IN (SELECT id FROM tasks WHERE submission_id = ?)
          ORDER BY task_id, id`,
       )
@@ -64,6 +66,8 @@ export class SubmissionDetailQuery {
         stdoutPath: r[10],
         checkpointSeen: r[11] === 1,
         decision: r[12],
+        node: r[13],
+        timeLimitMinutes: r[14],
       });
     }
     return this.tasks.all(submissionId).map((r) => ({

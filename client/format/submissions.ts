@@ -51,8 +51,32 @@ export function eventLines(events: readonly ApiEvent[], width?: number, indent =
 }
 
 type DetailTask = SubmissionDetail['tasks'][number];
+type DetailAttempt = DetailTask['history'][number];
 
-function historyLines(t: DetailTask): string[] {
+/** Seconds as squeue prints TIME: M:SS, H:MM:SS, D-HH:MM:SS. */
+export function slurmDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (d) return `${d}-${two(h)}:${two(m)}:${two(s % 60)}`;
+  return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/** squeue's and sacct's words: the pending reason, time used and left (of the limit), the node. */
+function slurmWords(a: DetailAttempt, now: number): string {
+  if (a.slurmState === 'PENDING') return a.stateDetail ? `(${a.stateDetail})` : '';
+  if (!a.startedAt) return '';
+  const end = a.endedAt ? Date.parse(a.endedAt) : now;
+  const used = (end - Date.parse(a.startedAt)) / 1000;
+  const limit = a.timeLimitMinutes ?? null;
+  const left = !a.endedAt && limit !== null ? `, left ${slurmDuration(limit * 60 - used)}` : '';
+  const of = limit === null ? '' : ` of ${slurmDuration(limit * 60)}`;
+  return `elapsed ${slurmDuration(used)}${of}${left}${a.node ? ` on ${a.node}` : ''}`;
+}
+
+function historyLines(t: DetailTask, now: number): string[] {
   const head = `task ${t.index}  ${t.state}${t.held && t.state !== 'held' ? ' (held)' : ''}  ${plural(t.attempts, 'attempt')}`;
   const lines = [head + (t.reason ? `  — ${t.reason}` : '')];
   if (t.diagnosis) {
@@ -61,11 +85,13 @@ function historyLines(t: DetailTask): string[] {
   }
   const rows = t.history.map((a) => [
     a.jobId,
-    a.slurmState + (a.stateDetail ? ` ${a.stateDetail}` : ''),
+    a.slurmState + (a.stateDetail && a.slurmState !== 'PENDING' ? ` ${a.stateDetail}` : ''),
     `submitted ${shortTime(a.submittedAt)}`,
     // Slurm's facts only: an attempt that has not started or ended has no such time (never a projection).
     a.startedAt ? `started ${shortTime(a.startedAt)}` : 'not started',
     a.endedAt ? `ended ${shortTime(a.endedAt)}` : '',
+    slurmWords(a, now),
+    // sacct's ExitCode, code:signal.
     a.exitCode === null ? '' : `exit ${a.exitCode}:${a.exitSignal ?? 0}`,
     a.checkpointSeen ? 'checkpoint' : '',
     a.decision ? `→ ${a.decision}` : '',
@@ -83,7 +109,12 @@ function resolvedAs(given: string | null, resolved: string | null): string {
 /** How many not-done tasks `show` details before pointing at `show JOBID_INDEX`. */
 export const SHOW_TASKS = 30;
 
-export function renderDetail(d: SubmissionDetail, focus: number | null, width?: number): string {
+export function renderDetail(
+  d: SubmissionDetail,
+  focus: number | null,
+  width?: number,
+  now = Date.now(),
+): string {
   const out = [header(d)];
   out.push(
     ...columns(
@@ -124,7 +155,7 @@ export function renderDetail(d: SubmissionDetail, focus: number | null, width?: 
     const events = d.events.filter((e) => e.jobId !== null && jobs.has(e.jobId));
     out.push(
       '',
-      ...historyLines(t).map((l) => `  ${l}`),
+      ...historyLines(t, now).map((l) => `  ${l}`),
       '',
       events.length ? '  events:' : '  events: none recent',
     );
@@ -139,7 +170,7 @@ export function renderDetail(d: SubmissionDetail, focus: number | null, width?: 
   const open = d.tasks.filter((t) => t.state !== 'done');
   if (open.length) {
     out.push('', '  tasks not done:');
-    for (const t of open.slice(0, SHOW_TASKS)) out.push(...historyLines(t).map((l) => `    ${l}`));
+    for (const t of open.slice(0, SHOW_TASKS)) out.push(...historyLines(t, now).map((l) => `    ${l}`));
     if (open.length > SHOW_TASKS) {
       out.push(`    … ${open.length - SHOW_TASKS} more: emb-client show #${d.id}:INDEX for one task`);
     }

@@ -9,10 +9,14 @@ export interface TaskGroup {
   held: boolean;
   cause: string | null;
   hint: string | null;
+  /** A queued task's reason: squeue's pending reason (Resources, Priority, JobArrayTaskLimit...). */
+  pending: string | null;
   tasks: Pick<Task, 'index' | 'attempts' | 'jobId'>[];
 }
 
-type TaskLike = Pick<Task, 'index' | 'state' | 'attempts' | 'jobId' | 'diagnosis' | 'held'>;
+type TaskLike = Pick<Task, 'index' | 'state' | 'attempts' | 'jobId' | 'diagnosis' | 'held'> & {
+  reason?: string | null;
+};
 
 /** Groups tasks (sorted by index) into runs of consecutive indices sharing state, hold and diagnosis. */
 export function groupTasks(tasks: readonly TaskLike[]): TaskGroup[] {
@@ -21,19 +25,21 @@ export function groupTasks(tasks: readonly TaskLike[]): TaskGroup[] {
   for (const t of tasks) {
     const cause = t.diagnosis?.cause ?? null;
     const hint = t.diagnosis?.hint ?? null;
+    const pending = t.state === 'queued' ? (t.reason ?? null) : null;
     if (
       g &&
       t.index === g.last + 1 &&
       t.state === g.state &&
       t.held === g.held &&
       cause === g.cause &&
-      hint === g.hint
+      hint === g.hint &&
+      pending === g.pending
     ) {
       g.last = t.index;
       g.tasks.push(t);
       continue;
     }
-    g = { first: t.index, last: t.index, state: t.state, held: t.held, cause, hint, tasks: [t] };
+    g = { first: t.index, last: t.index, state: t.state, held: t.held, cause, hint, pending, tasks: [t] };
     groups.push(g);
   }
   return groups;
@@ -89,7 +95,9 @@ export function taskRows(tasks: readonly TaskLike[]): string[][] {
     const idx = g.first === g.last ? String(g.first) : `${g.first}-${g.last}`;
     const state = g.held && g.state !== 'held' ? `${g.state} (held)` : g.state;
     if (g.state === 'done') return [idx, state, '', '', ''];
-    const diag = g.cause === null ? '' : g.hint ? `${g.cause}: ${g.hint}` : g.cause;
+    // A queued task without a diagnosis shows why Slurm keeps it pending, as squeue's (REASON) does.
+    const diag =
+      g.cause === null ? (g.pending ? `(${g.pending})` : '') : g.hint ? `${g.cause}: ${g.hint}` : g.cause;
     return [idx, state, `attempts ${attemptsText(g.tasks)}`, `job ${jobIdsText(g.tasks)}`, diag];
   });
 }

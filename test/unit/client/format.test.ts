@@ -241,4 +241,40 @@ t.test('show: an attempt that has not started or ended shows no such time', asyn
   t.match(running, /started 2025-03-01 10:00:05/);
   t.notMatch(running, /ended/, 'a running attempt has no end');
   t.match(renderDetail(d, 1), /not started/);
+
+  // #15.5: Slurm's words, as squeue and sacct users read them.
+  const now = Date.parse('2025-03-01T10:30:05.000Z');
+  const first = d.tasks[0]!.history[0]!;
+  Object.assign(first, { timeLimitMinutes: 60, node: 'c1-7' });
+  t.match(renderDetail(d, 0, undefined, now), /elapsed 30:00 of 1:00:00, left 30:00 on c1-7/);
+  Object.assign(d.tasks[1]!.history[0]!, { stateDetail: 'Resources' });
+  t.match(renderDetail(d, 1, undefined, now), /PENDING +submitted .*\(Resources\)/, 'the pending reason');
+  Object.assign(first, {
+    slurmState: 'FAILED',
+    endedAt: '2025-03-02T11:00:06.000Z',
+    exitCode: 3,
+    exitSignal: 0,
+  });
+  t.match(
+    renderDetail(d, 0, undefined, now),
+    /elapsed 1-01:00:01 of 1:00:00 on c1-7 +exit 3:0/,
+    'ended: no time left',
+  );
+});
+
+t.test('ls: a queued task shows why Slurm keeps it pending, as squeue does', async (t) => {
+  const rows = taskRows([
+    task(0, { state: 'queued', reason: 'Resources' }),
+    task(1, { state: 'queued', reason: 'Resources' }),
+    task(2, { state: 'queued', reason: 'JobArrayTaskLimit' }),
+    task(3, { state: 'running', reason: 'ignored' }),
+  ]);
+  t.same(
+    rows.map((r) => [r[0], r[1], r[4]]),
+    [
+      ['0-1', 'queued', '(Resources)'],
+      ['2', 'queued', '(JobArrayTaskLimit)'],
+      ['3', 'running', ''],
+    ],
+  );
 });
