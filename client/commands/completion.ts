@@ -26,6 +26,8 @@ export function bashScript(): string {
     .join('\n');
   return `# emb-client completion for bash: eval "$(emb-client completion bash)" in ~/.bashrc
 _emb_client() {
+  # zsh (through bashcompinit) counts arrays from 1; ksh emulation counts from 0, as bash does.
+  [[ -n \${ZSH_VERSION-} ]] && emulate -L ksh
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
   local cmd='' w i after=0
   local -a conn=()

@@ -131,3 +131,28 @@ t.test('zsh: the same function through bashcompinit', async (t) => {
   t.match(z, /bashcompinit/);
   t.match(z, /complete -F _emb_client emb-client/);
 });
+
+t.test('zsh: sourced in a real zsh, the function registered and driven as in bash', async (t) => {
+  const zsh = ['/usr/bin/zsh', '/bin/zsh'].find((z) => spawnSync(z, ['-fc', 'true']).status === 0);
+  if (!zsh) {
+    t.comment('skipped: no zsh here (apt-get install zsh to run it)');
+    return;
+  }
+  const dir = t.testdir({ 'c.zsh': zshScript() });
+  const r = spawnSync(
+    zsh,
+    [
+      '-fc',
+      `source ./c.zsh; print -r -- "\${_comps[emb-client]}"
+       drive() { local -a COMPREPLY; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _emb_client; print -r -- "$COMPREPLY"; }
+       drive emb-client completion ''; drive emb-client resubmit --f`,
+    ],
+    { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } },
+  );
+  t.equal(r.stderr, '');
+  const [registered, shells, options] = r.stdout.split('\n');
+  t.equal(registered, '_bash_complete -F _emb_client');
+  // zsh's own completion filters by what is typed; bashcompinit's compgen may return the whole list.
+  t.match(shells, /^bash zsh$/);
+  t.match(options, /--force/);
+});
