@@ -1,5 +1,7 @@
 // Pipeline files: what a valid one gives (steps after their prerequisites, paths resolved, stable digests),
 // and that every refusal names the step and the key.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import t, { type Test } from 'tap';
 import { parsePipeline } from '../../../agent/pipeline/file.js';
 import { isAgentError } from '../../../agent/errors.js';
@@ -105,3 +107,22 @@ t.test('refusals name the step and the key', async (t) => {
     'a bad pipeline name',
   );
 });
+
+t.test(
+  'docs/pipeline.example.yaml: the guide’s phases, training after every shard, evaluation after its model',
+  async (t) => {
+    const file = path.join(import.meta.dirname, '../../../docs/pipeline.example.yaml');
+    const p = parsePipeline(readFileSync(file, 'utf8'), path.dirname(file));
+    t.equal(p.steps.length, 10);
+    const byName = new Map(p.steps.map((s) => [s.name, s]));
+    t.same(byName.get('train-aef-segformer')?.spec.after, ['shards-aef']);
+    t.same(byName.get('eval-tessera-deeplab')?.spec.after, ['train-tessera-deeplab']);
+    t.ok(
+      byName
+        .get('train-aef-segformer')
+        ?.spec.sbatch.includes('--export=ALL,CONFIG=configs/train/aef_segformer.yaml'),
+      'an --export with commas stays one argument',
+    );
+    t.equal(byName.get('shards-aef')?.cwd, '/cluster/projects/nn12037k/emb');
+  },
+);
