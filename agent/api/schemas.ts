@@ -38,6 +38,8 @@ export const TaskSchema = z.object({
   reason: z.string().nullable(),
   held: z.boolean(),
   updatedAt: z.string(),
+  /** Slurm's reason while the latest attempt is pending (Resources, Priority, BeginTime...), as squeue says. */
+  pending: z.string().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

@@ -72,7 +72,7 @@ export class SubmissionDetailQuery {
     }
     return this.tasks.all(submissionId).map((r) => ({
       ...taskFromRow(r as unknown as TaskListRow, text),
-      history: histories.get(r[11]) ?? [],
+      history: histories.get(r[12]) ?? [],
     }));
   }
 }

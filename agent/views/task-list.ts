@@ -15,11 +15,14 @@ export type TaskListRow = [
   reason: string | null,
   held: number,
   updatedAt: number,
+  pending: string | null,
 ];
 
 /** The columns of TaskListRow, for a query that selects them. */
 export const TASK_LIST_COLUMNS = `submission_id, array_index, state, attempts, latest_job_id, diagnosis_cause,
-  diagnosis_hint, diagnosis_line, reason, held, updated_at`;
+  diagnosis_hint, diagnosis_line, reason, held, updated_at,
+  (SELECT state_detail FROM attempts WHERE attempts.job_id = tasks.latest_job_id
+     AND attempts.slurm_state = 'PENDING') AS pending`;
 
 /** Converts many rows: each distinct value is formatted (or scrubbed) once, as many tasks share them. */
 export class RowText {
@@ -66,6 +69,8 @@ export function taskFromRow(r: TaskListRow, text: RowText): Task {
     reason: r[8] === null ? null : text.scrub(r[8]),
     held: r[9] === 1,
     updatedAt: text.ms(r[10]),
+    // squeue's reason for the latest attempt while it is pending (one indexed lookup per task).
+    ...(r[11] === null ? {} : { pending: text.scrub(r[11]) }),
   };
 }
 

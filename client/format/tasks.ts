@@ -14,9 +14,7 @@ export interface TaskGroup {
   tasks: Pick<Task, 'index' | 'attempts' | 'jobId'>[];
 }
 
-type TaskLike = Pick<Task, 'index' | 'state' | 'attempts' | 'jobId' | 'diagnosis' | 'held'> & {
-  reason?: string | null;
-};
+type TaskLike = Pick<Task, 'index' | 'state' | 'attempts' | 'jobId' | 'diagnosis' | 'held' | 'pending'>;
 
 /** Groups tasks (sorted by index) into runs of consecutive indices sharing state, hold and diagnosis. */
 export function groupTasks(tasks: readonly TaskLike[]): TaskGroup[] {
@@ -25,7 +23,7 @@ export function groupTasks(tasks: readonly TaskLike[]): TaskGroup[] {
   for (const t of tasks) {
     const cause = t.diagnosis?.cause ?? null;
     const hint = t.diagnosis?.hint ?? null;
-    const pending = t.state === 'queued' ? (t.reason ?? null) : null;
+    const pending = t.state === 'queued' ? (t.pending ?? null) : null;
     if (
       g &&
       t.index === g.last + 1 &&

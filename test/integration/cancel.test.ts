@@ -95,4 +95,24 @@ t.test('cancel, filters and archive', async (t) => {
   t.match((await agent.client(['show', sleeper])).stdout, /archived +/);
   t.equal((await agent.client(['unarchive', sleeper])).code, 0);
   t.same(ids(await ls([])), [sleeper, quick], 'listed again');
+
+  // #15.5: a pending job's reason in Slurm's words, then a cancel while it is still pending.
+  const later = await submit(['-J', 'later', '--begin=now+1hour', '--wrap', 'true']);
+  const pending = await waitFor(
+    async () => {
+      const out = (await agent.client(['ls', '--name', 'later'])).stdout;
+      return /queued .*\(BeginTime\)/.test(out) ? out : null;
+    },
+    { timeoutMs: 60_000, what: 'ls to show the pending reason' },
+  );
+  t.match(pending, /\(BeginTime\)/, 'ls: the pending reason, as squeue prints it');
+  t.match((await agent.client(['show', later])).stdout, /PENDING +submitted .*\(BeginTime\)/);
+  const gone = await agent.client(['cancel', later]);
+  t.equal(gone.code, 0, gone.stderr);
+  await taskIn(agent, later, 0, ['failed']);
+  t.equal(
+    (await submission(agent, later))?.tasks[0]?.attempts,
+    1,
+    'a pending job cancelled is never resumed',
+  );
 });

@@ -264,10 +264,10 @@ t.test('show: an attempt that has not started or ended shows no such time', asyn
 
 t.test('ls: a queued task shows why Slurm keeps it pending, as squeue does', async (t) => {
   const rows = taskRows([
-    task(0, { state: 'queued', reason: 'Resources' }),
-    task(1, { state: 'queued', reason: 'Resources' }),
-    task(2, { state: 'queued', reason: 'JobArrayTaskLimit' }),
-    task(3, { state: 'running', reason: 'ignored' }),
+    task(0, { state: 'queued', pending: 'Resources' }),
+    task(1, { state: 'queued', pending: 'Resources' }),
+    task(2, { state: 'queued', pending: 'JobArrayTaskLimit' }),
+    task(3, { state: 'running', pending: 'ignored' }),
   ]);
   t.same(
     rows.map((r) => [r[0], r[1], r[4]]),
