@@ -251,6 +251,10 @@ export function composeAgent({
     clock,
     logger: log('pipeline'),
     pollMs: config.slurm.pollSeconds * 1000,
+    checkFirst: async (body) => {
+      if (!config.preflight.enabled || body.preflight?.skip !== undefined) return;
+      await preflight.scheduler.check({ ...body, env: body.env ?? {} }, 'deferred');
+    },
   });
   const pipelines = new Pipelines({ submit: commandDeps, gate });
   const buildApi = (apiToken: string) =>

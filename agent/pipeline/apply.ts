@@ -54,6 +54,11 @@ export class Pipelines {
     const ids = new Map<string, number>();
     const steps: PipelineStepReply[] = [];
     const warnings: string[] = [];
+    // Every new step passes the site's rules before any is recorded: a refusal leaves nothing half-applied.
+    for (const s of p.steps) {
+      if (known.has(s.name)) continue;
+      await this.d.gate.checkFirst(stepBody(s, body.env), `step ${s.name}: nothing was applied`);
+    }
     for (const s of p.steps) {
       const row = known.get(s.name);
       if (row) {

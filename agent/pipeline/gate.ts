@@ -10,6 +10,7 @@ import type { EventRow } from '../db/repos/index.js';
 import { AgentError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { prepareSubmit, submitRecipe, type SubmitDeps } from '../commands/submit.js';
+import { schedulerFailure } from '../commands/errors.js';
 import { resolveTarget } from '../tasks/targets.js';
 import {
   openWaits,
@@ -32,6 +33,11 @@ export interface GateDeps {
   logger: Logger;
   /** Between two looks when nothing was recorded (the tracker's cycle). */
   pollMs: number;
+  /**
+   * The site's rules for a job sent later (agent/preflight/): a refusal is better heard now than days later,
+   * when the prerequisites are done. Throws the refusal.
+   */
+  checkFirst?(body: SubmitBody): Promise<void>;
 }
 
 type Reply = z.infer<typeof SubmitReplySchema>;
@@ -82,10 +88,21 @@ export class WaitGate {
   async submitAfter(body: SubmitBody): Promise<Reply> {
     const after = this.prerequisites(body.after ?? []);
     const { recipe, report } = await prepareSubmit(this.d.submit, body);
+    await this.checkFirst(body);
     const id = submissionWaiting(this.life, recipe, body, after);
     this.kick();
     const w = waitOf(this.life, id);
     return { submissionId: id, jobId: '', ...report, ...(w ? { waiting: waitingView(w) } : {}) };
+  }
+
+  /** The preflight of a job to be sent later; nothing is recorded when it refuses. `what` prefixes the error. */
+  async checkFirst(body: SubmitBody, what = 'not kept back'): Promise<void> {
+    try {
+      await this.d.checkFirst?.(body);
+    } catch (err) {
+      const e = schedulerFailure(err, 'preflight');
+      throw new AgentError(e.code, `${what}: ${e.message}`, { cause: err });
+    }
   }
 
   /** The submission ids X names (any job id of a submission, or #N), each once. */

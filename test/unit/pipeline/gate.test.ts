@@ -15,6 +15,7 @@ import { loadSubmission } from '../../../agent/tasks/load.js';
 import { waitOf } from '../../../agent/tasks/waits.js';
 import { WaitGate } from '../../../agent/pipeline/gate.js';
 import { Pipelines } from '../../../agent/pipeline/apply.js';
+import { refusal } from '../../../agent/preflight/scheduler.js';
 
 function setup(t: Test) {
   const dir = t.testdir({ 'b.sbatch': '#!/bin/sh\n#SBATCH --time=10\nsleep 1\n' });
@@ -166,3 +167,32 @@ t.test('a pipeline applied twice records and sends its steps once', async (t) =>
   t.match(changed.steps[1], { action: 'changed', changed: true });
   t.match(changed.warnings.join(), /step b changed/);
 });
+
+t.test(
+  'a refusal by the site rules is heard at submit and apply time, and nothing is recorded',
+  async (t) => {
+    const { dir, fake, deps, repos } = setup(t);
+    const gate = new WaitGate({
+      submit: deps,
+      clock: systemClock,
+      logger: silentLogger(),
+      pollMs: 3_600_000,
+      checkFirst: (body) =>
+        body.args.includes('--mem=8G')
+          ? Promise.reject(refusal(['[normal] --mem is not allowed: drop it']))
+          : Promise.resolve(),
+    });
+    fake.set('sbatch', { stdout: '100\n' });
+    await submitRecipe(deps, { args: ['b.sbatch'], cwd: dir, env: {} });
+    await t.rejects(gate.submitAfter({ args: ['--mem=8G', 'b.sbatch'], cwd: dir, env: {}, after: ['100'] }), {
+      code: 'AGENT_ERR_PREFLIGHT_REFUSED',
+      message: /^not kept back: preflight: .*--mem is not allowed/,
+    });
+    const pipelines = new Pipelines({ submit: deps, gate });
+    const text = `pipeline: p\nsteps:\n  a: {sbatch: [b.sbatch]}\n  b: {sbatch: [--mem=8G, b.sbatch], after: [a]}\n`;
+    await t.rejects(pipelines.apply({ text, dir, env: {} }), {
+      message: /^step b: nothing was applied: preflight: .*--mem/,
+    });
+    t.equal(repos.submissions.list().length, 1, 'nothing recorded but the first submit');
+  },
+);
