@@ -66,9 +66,12 @@ export async function cancelResolved(
       await d.scheduler.cancel(jobId);
     } catch (err) {
       d.logger.warn({ err, jobId }, 'scancel failed');
-      throw schedulerFailure(
-        err,
-        `recorded as cancelled (never resumed), but scancel ${jobId} failed, so it may still run`,
+      // A SchedulerError is already an AgentError: its code is kept, the message says the cancel stands.
+      const failure = schedulerFailure(err, 'scancel failed');
+      throw new AgentError(
+        failure.code,
+        `recorded as cancelled (never resumed), but scancel ${jobId} failed, so it may still run: ${failure.message}`,
+        { cause: err },
       );
     }
   }

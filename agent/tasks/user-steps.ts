@@ -68,9 +68,10 @@ export function cancelled(life: TaskLife, sub: SubmissionRow, task: TaskRow | nu
   return life.atomically(() => {
     const now = life.clock.now();
     const affected = named(life, sub, task);
-    for (const t of affected) {
+    // A done task is finished: nothing of it is cancelled, and `ls` must not show it held.
+    for (const t of affected.filter((x) => x.state !== 'done')) {
       repos.tasks.setHeld(t.id, true, now);
-      if (t.state !== 'done') repos.tasks.setState(t.id, 'held', `cancelled by ${by}`, now);
+      repos.tasks.setState(t.id, 'held', `cancelled by ${by}`, now);
     }
     life.record({
       level: 'info',
