@@ -84,6 +84,15 @@ async function ran(agent: AgentHandle, id: number): Promise<void> {
   );
 }
 
+/** The jobs of this name once sacct has any (slurmdbd may record a job after it ended). */
+async function accounted(name: string): Promise<string[]> {
+  return waitFor(async () => (jobsNamed(name).length ? jobsNamed(name) : null), {
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+    what: `sacct knowing ${name}`,
+  });
+}
+
 /** Jobs of this name sacct knows: a dependent sent twice would show twice. */
 function jobsNamed(name: string): string[] {
   const out = execFileSync(
@@ -126,7 +135,7 @@ t.test('a dependent is submitted only after its resumed prerequisite is done', a
   const kinds = shown.events.map((e) => e.kind);
   t.ok(kinds.includes('wait.created') && kinds.includes('submission.created'), 'show has each step');
   await ran(agent, dep);
-  t.equal(jobsNamed(name).length, 1, 'sent once');
+  t.equal((await accounted(name)).length, 1, 'sent once');
 });
 
 t.test('a failed prerequisite holds its dependent until release sends it', async (t) => {
@@ -185,6 +194,6 @@ t.test(
     await taskIn(agent, jobId, 0, ['done'], 180_000);
     await sent(agent, dep);
     await ran(agent, dep);
-    t.equal(jobsNamed(name).length, 1, 'sent once');
+    t.equal((await accounted(name)).length, 1, 'sent once');
   },
 );

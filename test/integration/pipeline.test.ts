@@ -18,6 +18,15 @@ function jobsNamed(name: string): string[] {
   return out.split('\n').filter(Boolean);
 }
 
+/** The jobs of this name once sacct has any (slurmdbd may record a job after it ended). */
+async function accounted(name: string): Promise<string[]> {
+  return waitFor(async () => (jobsNamed(name).length ? jobsNamed(name) : null), {
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+    what: `sacct knowing ${name}`,
+  });
+}
+
 t.test('a pipeline applied twice submits once; a changed step is reported, not resubmitted', async (t) => {
   if (!(await requireCluster(t))) return;
   const agent = await startAgent(t.testdir());
@@ -81,8 +90,8 @@ t.test('a pipeline applied twice submits once; a changed step is reported, not r
     done.steps.map((s) => s.submissionId),
     [firstId, secondId],
   );
-  t.equal(jobsNamed(`first-${tag}`).length, 1, 'the first step ran once');
-  t.equal(jobsNamed(`second-${tag}`).length, 1, 'the second step ran once');
+  t.equal((await accounted(`first-${tag}`)).length, 1, 'the first step ran once');
+  t.equal((await accounted(`second-${tag}`)).length, 1, 'the second step ran once');
   const log = await agent.client(['show', `#${secondId}`]);
   t.match(log.stdout, /sent after waiting/, 'show tells how it was sent');
 });
