@@ -197,3 +197,22 @@ t.test(
     t.equal((await accounted(name)).length, 1, 'sent once');
   },
 );
+
+t.test('cancel drops a waiting dependent: never sent', async (t) => {
+  if (!(await requireCluster(t))) return;
+  const agent = await startAgent(t.testdir());
+  t.teardown(() => agent.stop());
+  const jobId = await submitBuilder(agent, { array: '0', markers: MARKERS, env: { SHARDS: '2', STEP: '2' } });
+  const name = `dep-${process.pid}-${Date.now()}`;
+  const dep = await submitAfter(agent, jobId, name);
+  const witness = await submitAfter(agent, jobId, `${name}-kept`);
+  const r = await agent.client(['cancel', `#${dep}`]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /never sent/);
+  t.equal((await listed(agent, dep))?.waiting?.state, 'dropped', 'ls shows it dropped');
+  await taskIn(agent, jobId, 0, ['done'], 180_000);
+  // The same look of the gate that sends the other dependent leaves the dropped one unsent.
+  await sent(agent, witness);
+  t.equal((await listed(agent, dep))?.jobId, '', 'not sent after the prerequisite is done');
+  t.equal(jobsNamed(name).length, 0);
+});
