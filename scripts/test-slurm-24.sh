@@ -41,7 +41,13 @@ timed "chroot (build or reuse)" "$CHROOT" build || cannot "test/slurm/chroot-clu
 # Down on every way out, so no 24.11 daemon outlives the run.
 trap 'timed "cluster down" "$CHROOT" down >&2 || true' EXIT
 timed "cluster up" "$CHROOT" up || cannot "test/slurm/chroot-cluster.sh up failed (see above)"
-(($# > 0)) || set -- test/integration/*.test.ts
+# The web page (a browser) and the copied client (other Node builds) do not depend on Slurm's version and need
+# what the chroot lacks (chromium, the cached Node builds): they run on the host's 22.05 cluster only.
+if (($# == 0)); then
+  for f in test/integration/*.test.ts; do
+    case $f in */web-page.test.ts | */client-bundle.test.ts) ;; *) set -- "$@" "$f" ;; esac
+  done
+fi
 # CI=true inside: the cluster is up, so a test that finds none must fail rather than skip.
 rc=0
 timed "tap on Slurm 24.11" env CI=true "$CHROOT" exec node_modules/.bin/tap "$@" || rc=$?
