@@ -13,7 +13,19 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 
 t.test('prepare runs only what production dependencies provide', async (t) => {
   const prepare = pkg.scripts.prepare ?? '';
-  t.match(prepare, /^tsc -p tsconfig\.install\.json$/, 'prepare builds with the install config');
+  t.match(
+    prepare,
+    /^tsc -p tsconfig\.install\.json && node web\/build\.mjs$/,
+    'prepare builds with the install config, then the web page',
+  );
+  // The page's build runs tsc too: it may import node's own modules and typescript, nothing else.
+  const pageBuild = readFileSync(path.join(root, 'web', 'build.mjs'), 'utf8');
+  const imports = [...pageBuild.matchAll(/from '([^']+)'|resolve\('([^'/]+)\//g)].map((m) => m[1] ?? m[2]);
+  t.same(
+    imports.filter((m) => !m?.startsWith('node:') && m !== 'typescript'),
+    [],
+    'web/build.mjs needs only node and typescript',
+  );
   t.ok(pkg.dependencies.typescript, 'typescript (tsc) is a production dependency');
   t.notOk(pkg.devDependencies.typescript, 'and not also a dev one');
 });
