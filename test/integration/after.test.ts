@@ -125,7 +125,14 @@ t.test('a dependent is submitted only after its resumed prerequisite is done', a
   const d = await detail(agent, jobId);
   const attempts = d.tasks.flatMap((x) => x.history.map((h) => h.jobId));
   t.ok(attempts.length >= 2, 'the prerequisite was resumed');
-  const times = sacctTimes([...attempts, depJob]);
+  // slurmdbd may record a job a moment after the agent saw it: read the times once sacct has every one.
+  const times = await waitFor(
+    async () => {
+      const m = sacctTimes([...attempts, depJob]);
+      return m.has(depJob) && attempts.every((a) => m.has(a)) ? m : null;
+    },
+    { timeoutMs: 90_000, what: 'sacct to record the prerequisite attempts and the dependent' },
+  );
   const lastEnd = Math.max(...attempts.map((a) => times.get(a)?.end ?? Infinity));
   t.ok(
     (times.get(depJob)?.submit ?? 0) >= lastEnd,
