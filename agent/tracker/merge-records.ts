@@ -36,5 +36,7 @@ export function mergeRecords(
     startTime: main.startTime ?? other.startTime,
     submitTime: main.submitTime ?? other.submitTime,
     comment: main.comment ?? other.comment,
+    // sacct has no pending reason (Slurm 24.11 lists a --begin job there too); squeue has no "by <uid>".
+    stateDetail: main.stateDetail ?? other.stateDetail,
   };
 }
