@@ -16,6 +16,12 @@ const HURRY_FOR_MS = 3 * 60_000;
 /** Cycles asked for by nudge() (a log appeared, a client asked) start at least this far apart. */
 export const NUDGE_GAP_MS = 5_000;
 
+/**
+ * squeue shows a job's end seconds before slurmdbd has it, and only sacct says who cancelled it ("by <uid>")
+ * and how it ended: an end seen in squeue alone waits for sacct this long (polling as when hurrying).
+ */
+const ACCOUNTING_WAIT_MS = 30_000;
+
 /** An attempt the scheduler has never shown us for this long is recorded as lost. */
 const LOST_AFTER_MS = 60 * 60 * 1000;
 
@@ -58,6 +64,8 @@ export class Tracker {
   private timerDueAt: number | null = null;
   /** A nudge came during a cycle: the next one starts NUDGE_GAP_MS after it, not a whole interval. */
   private nudged = false;
+  /** Attempt id → when squeue first showed its end while sacct did not yet (see ACCOUNTING_WAIT_MS). */
+  private readonly endsAwaitingAcct = new Map<number, number>();
   /** Resolved when the next cycle to start has finished (refresh()). */
   private waiters: (() => void)[] = [];
   private readonly st: TrackerStatus = {
@@ -197,16 +205,20 @@ export class Tracker {
     const ended: AttemptRow[] = [];
     const logsKnown: AttemptRow[] = [];
     const now = clock.now();
+    const liveIds = new Set(live.map((a) => a.id));
+    for (const id of this.endsAwaitingAcct.keys()) if (!liveIds.has(id)) this.endsAwaitingAcct.delete(id);
     // One transaction per cycle: thousands of tasks cost one commit.
     this.d.life.atomically(() => {
       const taskStates = repos.tasks.liveStates();
       for (const a of live) {
-        const rec = mergeRecords(acct.get(a.jobId), queue.get(a.jobId));
+        const acctRec = acct.get(a.jobId);
+        const rec = mergeRecords(acctRec, queue.get(a.jobId));
         if (!rec) {
           if (now - a.createdAt > LOST_AFTER_MS) attemptLost(this.d.life, a);
           continue;
         }
         const terminal = isTerminal(rec.state);
+        if (terminal && this.awaitingAccounting(a.id, acctRec, now)) continue;
         const facts = {
           jobIdRaw: rec.jobIdRaw,
           slurmState: rec.state,
@@ -233,8 +245,27 @@ export class Tracker {
         if (terminal) ended.push(updated);
       }
     });
+    if (this.endsAwaitingAcct.size) this.hurryUntil = Math.max(this.hurryUntil, now + ACCOUNTING_WAIT_MS);
     if (logsKnown.length) this.d.hooks.onLogsKnown(logsKnown);
     this.st.liveJobs = repos.attempts.liveJobCount();
     if (ended.length) await this.d.hooks.onEnded(ended);
+  }
+
+  /**
+   * Whether an end that squeue shows and sacct does not (yet) should wait a cycle: deciding on squeue's
+   * record alone loses the canceller and the exit code sacct adds a moment later. Not past ACCOUNTING_WAIT_MS.
+   */
+  private awaitingAccounting(attemptId: number, acctRec: JobRecord | undefined, now: number): boolean {
+    if (acctRec && isTerminal(acctRec.state)) {
+      this.endsAwaitingAcct.delete(attemptId);
+      return false;
+    }
+    const since = this.endsAwaitingAcct.get(attemptId) ?? now;
+    if (now - since >= ACCOUNTING_WAIT_MS) {
+      this.endsAwaitingAcct.delete(attemptId);
+      return false;
+    }
+    this.endsAwaitingAcct.set(attemptId, since);
+    return true;
   }
 }

@@ -179,6 +179,48 @@ t.test(
   },
 );
 
+t.test(
+  "an end squeue shows before sacct waits for sacct's record (who cancelled), but not forever",
+  async (t) => {
+    const { fake, repos, tracker, ended, clock } = setup(t);
+    track(repos, '86', 2);
+    fake.set('squeue', {
+      stdout:
+        [
+          squeueRow('86_0', '86', '0', '91', 'CANCELLED', '1795870823', '1795870850'),
+          squeueRow('86_1', '86', '1', '92', 'COMPLETED', '1795870823', '1795870850'),
+        ].join('\n') + '\n',
+    });
+    fake.set('sacct', {
+      stdout: [sacctRow('86_0', '91', 'RUNNING'), sacctRow('86_1', '92', 'RUNNING')].join('\n') + '\n',
+    });
+    await tracker.cycle();
+    t.same(ended, [], 'slurmdbd has not recorded either end: nothing is decided yet');
+    t.equal(repos.attempts.byJobId('86_0')?.ended, false);
+    fake.set('sacct', {
+      stdout:
+        [
+          sacctRow('86_0', '91', 'CANCELLED by 1001', '1795870823', '1795870850'),
+          sacctRow('86_1', '92', 'RUNNING'),
+        ].join('\n') + '\n',
+    });
+    await clock.advance(3_000);
+    await tracker.cycle();
+    t.same(
+      ended.map((a) => [a.jobId, a.stateDetail]),
+      [['86_0', 'by 1001']],
+      "decided with sacct's canceller once it has the end",
+    );
+    await clock.advance(30_000);
+    await tracker.cycle();
+    t.same(
+      ended.map((a) => a.jobId),
+      ['86_0', '86_1'],
+      'an end sacct never records is taken from squeue after the wait',
+    );
+  },
+);
+
 /** Waits (briefly, in real time) for the fake scheduler's processes of a cycle the clock started. */
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
