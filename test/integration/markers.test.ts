@@ -2,10 +2,10 @@
 // folder (relative patterns land beside the job, so the reply warns and names the work-root path), a `*`
 // in a folder part, `{index}` as a whole number, and jobDefaults found by the script's file name with `~`.
 import t from 'tap';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAgent } from '../helpers/agent-process.js';
-import { requireCluster } from '../helpers/cluster.js';
+import { requireCluster, waitFor } from '../helpers/cluster.js';
 import { JOB, runningWithShards, signalBatch, taskIn } from '../helpers/resume-harness.js';
 
 async function submit(
@@ -62,13 +62,16 @@ t.test("a * in a folder part counts, and another task's shards do not", async (t
   const out = path.join(dir, 'out/aef');
   mkdirSync(out, { recursive: true });
   const markers = ['--done-marker', 'out/*/done-{index}', '--progress', 'out/*/shard-{index}-*.tar'];
-  const { jobId } = await submit(agent, dir, markers, { OUT_DIR: out, SHARDS: '3', STEP: '2' });
+  // Three shards 5 s apart: the task is signalled after its first, well before it could finish alone.
+  const { jobId } = await submit(agent, dir, markers, { OUT_DIR: out, SHARDS: '3', STEP: '5' });
   const first = await runningWithShards(agent, jobId, 1, 0);
   // Task 10's shard, written now: `{index}` must not let task 1 count it as progress.
   writeFileSync(path.join(out, 'shard-10-00000.tar'), 'x');
-  const shards = await taskIn(agent, jobId, 1, ['running']);
-  await new Promise((r) => setTimeout(r, 3000));
-  signalBatch((shards.jobId ?? first.jobId) as string);
+  await waitFor(async () => existsSync(path.join(out, 'shard-1-00000.tar')) || null, {
+    timeoutMs: 60_000,
+    what: "task 1's first shard",
+  });
+  signalBatch(first.jobId as string);
   const done = await taskIn(agent, jobId, 1, ['done', 'stalled', 'failed'], 180_000);
   t.equal(done.state, 'done', `resumed through the folder glob and finished: ${done.reason}`);
   t.equal(done.attempts, 2);

@@ -12,6 +12,7 @@ import {
   runningWithShards,
   sacctTasksFrom,
   signalBatch,
+  submission,
   taskIn,
 } from '../helpers/resume-harness.js';
 
@@ -110,7 +111,14 @@ t.test('--fit-time: the resubmission asks for the time the work left needs', asy
   const jobId = /job (\d+)/.exec(r.stdout)?.[1] as string;
   const first = await runningWithShards(agent, jobId, 0, 2);
   signalBatch(first.jobId as string);
-  const resumed = await taskIn(agent, jobId, 0, ['queued', 'running', 'done'], 120_000);
+  // Until the tracker sees the signalled attempt end, ls still shows it running: wait for the second one.
+  const resumed = await waitFor(
+    async () => {
+      const task = (await submission(agent, jobId))?.tasks.find((x) => x.index === 0);
+      return task && task.attempts >= 2 ? task : null;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `task 0 of ${jobId} resubmitted` },
+  );
   t.equal(resumed.attempts, 2, 'resubmitted');
   const d = await detail(agent, jobId);
   const fit = d.events.find((e) => (e.data?.kind ?? e.kind) === 'preflight.fit-time');
