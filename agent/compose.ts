@@ -1,49 +1,30 @@
 // The composition root: builds every service once, wires them together, starts them in order and stops
 // them in reverse. Building does no I/O (no file is touched until start(): the database opens first, then
 // the API token is read and the HTTP app built); this is the one place that decides what talks to what.
+// Each part is built in agent/compose/ (one file per group of services); the order of start and stop is here.
 import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import type { Health } from './api/schemas.js';
-import type { Clock } from './clock.js';
-import type { Config } from './config/load.js';
 import { ensureApiToken } from './auth/api-token.js';
-import { adoptJob } from './commands/adopt.js';
-import { submitRecipe } from './commands/submit.js';
-import { refuseForeignEnv } from './commands/agent-env.js';
-import { cancelTarget } from './commands/cancel.js';
-import { archiveTarget } from './commands/archive.js';
-import { SubmitSettler } from './commands/submit-intents.js';
-import { WaitGate } from './pipeline/gate.js';
-import { Pipelines } from './pipeline/apply.js';
+import type { Clock } from './clock.js';
+import { buildCommands } from './compose/commands.js';
+import type { Core } from './compose/core.js';
+import { httpAppBuilder } from './compose/http.js';
+import { buildObserve } from './compose/observe.js';
+import { buildResume } from './compose/resume.js';
+import { buildScheduler } from './compose/scheduler.js';
+import { buildTracking } from './compose/tracking.js';
+import type { Config } from './config/load.js';
 import { Diagnoser } from './diagnose/diagnose.js';
-import { diagnoseEnd, type AttemptEnd } from './diagnose/end-state.js';
 import { withConfiguredPaths } from './diagnose/hint-paths.js';
 import { BUILTIN_RULES } from './diagnose/rules.js';
-import { HealthMonitor } from './health.js';
-import { buildApp } from './http/app.js';
-import type { Logger } from './log.js';
-import { Registry } from 'prom-client';
-import { AgentMetrics, CountingScheduler } from './metrics.js';
-import { MetricsTextfile } from './metrics/textfile.js';
-import { ResumeEngine } from './resume/engine.js';
-import { IntentExecutor } from './resume/executor.js';
-import { attemptLogFacts } from './resume/log-facts.js';
-import { Steering } from './resume/steering.js';
-import { SlurmAdapter } from './slurm/adapter.js';
-import { createPreflight } from './preflight/index.js';
-import { GetentUserNames } from './slurm/user-names.js';
-import { TokenRefresher } from './tokens/index.js';
-import { LogBridge } from './logs/bridge.js';
-import { Tracker } from './tracker/tracker.js';
-import { TaskLife } from './tasks/life.js';
-import { noted } from './tasks/agent-events.js';
-import { RepoReadModel } from './views/read-model.js';
-import { Freshness } from './tracker/freshness.js';
-import { LogWatch } from './logs/log-watch.js';
-import { ShardStore } from './shards/store.js';
-import { ShardWatch } from './shards/shard-watch.js';
-import { StateDatabase } from './service/state-database.js';
 import { AgentError, loggable } from './errors.js';
-import { Notifications, type UncleanStop } from './notify/index.js';
+import type { Logger } from './log.js';
+import type { UncleanStop } from './notify/index.js';
+import { StateDatabase } from './service/state-database.js';
+import { noted } from './tasks/agent-events.js';
+import { TaskLife } from './tasks/life.js';
+import { TokenRefresher } from './tokens/index.js';
 
 export interface Agent {
   app: FastifyInstance;
@@ -75,228 +56,59 @@ export function composeAgent({
   uncleanStop,
 }: ComposeOptions): Agent {
   const state = new StateDatabase({ file: config.dbPath, stateDir: config.stateDir, logger });
-  // Reaches the tables only once state.start() has opened the database.
   const repos = state.repos;
   const log = (part: string) => logger.child({ part });
   // The one writer of tasks, attempts, intents and events; listeners subscribe with life.onRecorded.
   const life = new TaskLife({ repos, clock, logger: log('tasks') });
+  const core: Core = { config, clock, logger, log, state, repos, life };
 
   // The agent's own metrics registry (not prom-client's global one): one per agent, so tests can run many.
   const registry = new Registry();
-  // Every sbatch passes the site's partition rules first (agent/preflight/): submits, resubmissions, pipelines.
-  const preflight = createPreflight({
-    inner: new SlurmAdapter({
-      timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
-      binDir: config.slurm.binDir,
-      user: config.env.user,
-      logger: log('slurm'),
-    }),
-    config: config.preflight,
-    repos,
-    shardsSince: (index, since) => shardWatch.shardsSince(index, since),
-    logger: log('preflight'),
-    record: (e) => noted(life, e),
-  });
-  const scheduler = new CountingScheduler(preflight.scheduler, registry, clock, fence);
-  const userNames = new GetentUserNames({
-    timeoutMs: config.slurm.commandTimeoutSeconds * 1000,
-    logger: log('users'),
+  const { preflight, scheduler, userNames } = buildScheduler(core, {
+    registry,
+    fence,
+    shardsSince: (index, since) => tracking.shardWatch.shardsSince(index, since),
   });
   const diagnoser = new Diagnoser(config.diagnose.rules, withConfiguredPaths(BUILTIN_RULES, config));
-  const logWatch: LogWatch = new LogWatch({
-    clock,
-    logger: log('logs'),
-    diagnoser,
-    pollSeconds: config.watch.logPollSeconds,
-    mode: config.watch.mode,
-    onLogEvent: (e) => bridge.onLogEvent(e),
-    // Slurm creates a task's log as it starts: look at the scheduler soon rather than at the next cycle.
-    onLogCreated: () => tracker.nudge(),
-  });
-  const shardWatch = new ShardWatch({
-    clock,
-    logger: log('shards'),
-    store: new ShardStore(() => state.db),
-    dirs: config.watch.shardDirs,
-    pollSeconds: config.watch.pollSeconds,
-    rateWindowMinutes: config.watch.rateWindowMinutes,
-    purgeDays: config.watch.purgeDays,
-  });
-  const tracker: Tracker = new Tracker({
-    repos,
-    life,
+  const tracking = buildTracking(core, {
     scheduler,
-    clock,
-    logger: log('tracker'),
-    pollMs: config.slurm.pollSeconds * 1000,
-    hooks: {
-      onEnded: (attempts) => engine.onEnded(attempts),
-      onLogsKnown: (attempts) => bridge.track(attempts),
-    },
-  });
-  const bridge = new LogBridge({
-    repos,
-    life,
-    logWatch,
-    logger: log('logs'),
-    checkpointRegex: config.resume.checkpointRegex,
-    hurry: () => tracker.hurry(),
-  });
-  const executor = new IntentExecutor({
-    repos,
-    life,
     diagnoser,
+    onEnded: (attempts) => resume.engine.onEnded(attempts),
+  });
+  const resume = buildResume(core, {
     scheduler,
-    clock,
-    logger: log('resume'),
-    onSubmitted: () => tracker.poke(),
-    onOutcome: (outcome) => metrics.resubmission(outcome),
+    diagnoser,
+    tracking,
+    userNames,
+    onOutcome: (outcome) => observe.metrics.resubmission(outcome),
   });
-  const engine: ResumeEngine = new ResumeEngine({
-    repos,
-    life,
-    clock,
-    logger: log('resume'),
-    executor,
-    settings: {
-      maxAttempts: config.resume.maxAttempts,
-      budgetPerHour: config.resume.budgetPerHour,
-      batchWindowMs: config.resume.batchWindowSeconds * 1000,
-    },
-    logFacts: (attempt, sub) =>
-      attemptLogFacts(logWatch, diagnoser, attempt, bridge.checkpointRegexFor(sub.id)),
-    shardsSince: (index, sinceMs) => shardWatch.shardsSince(index, sinceMs),
-    diagnoseEnd: (end, fromLog) => diagnoseEnd(end as AttemptEnd, fromLog, diagnoser),
-    onDecided: (attempt) => logWatch.untrack(attempt.jobId),
-    nameOfUid: (uid) => userNames.nameOf(uid),
-  });
-  const steering = new Steering({ repos, life, engine, executor });
   const tokens = new TokenRefresher({
     config: config.tokens,
     clock,
     logger: log('tokens'),
     onEvent: (e) => noted(life, e),
-    onRefreshFailed: (collection) => metrics.tokenRefreshFailed(collection),
+    onRefreshFailed: (collection) => observe.metrics.tokenRefreshFailed(collection),
   });
-  const health = new HealthMonitor({
-    config,
+  const observe = buildObserve(core, {
     version,
-    clock,
-    scheduler,
-    tracker,
-    database: state,
-    probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
-    tokens,
-    ...(leaseInfo ? { lease: leaseInfo } : {}),
-  });
-  // An sbatch a killed agent started may still land a while after: the window allows for Slurm's own retries.
-  const settler = new SubmitSettler({
-    repos,
-    life,
-    scheduler,
-    clock,
-    logger: log('submit'),
-    windowMs: Math.max(30_000, 4 * config.slurm.commandTimeoutSeconds * 1000),
-    onSubmitted: () => tracker.poke(),
-  });
-  const metrics: AgentMetrics = new AgentMetrics({
     registry,
-    clock,
-    version,
-    repos,
     scheduler,
+    tracking,
     tokens,
-    shardWatch,
-    logWatch,
-    tracker,
-  });
-  const textfile = config.metrics.textfile
-    ? new MetricsTextfile({
-        file: config.metrics.textfile,
-        intervalMs: config.metrics.textfileIntervalSeconds * 1000,
-        clock,
-        logger: log('metrics'),
-        render: () => metrics.renderAgentOnly(),
-      })
-    : null;
-  const notifications = new Notifications({
-    config,
-    clock,
-    logger: log('notify'),
-    repos,
-    onRecorded: (listener) => life.onRecorded(listener),
-    shards: shardWatch,
+    leaseInfo,
     uncleanStop: uncleanStop ?? null,
   });
-  const commandDeps = {
-    repos,
-    life,
+  const { settler, gate, pipelines, commands } = buildCommands(core, {
     scheduler,
-    clock,
-    logger,
-    jobDefaults: config.resume.jobDefaults,
-    paths: { workRoot: config.workRoot, user: config.env.user, home: config.env.home },
-    onSubmitted: () => tracker.poke(),
-    self: {
-      host: config.env.hostname,
-      uid: config.env.uid,
-      user: config.env.user,
-      home: config.env.home,
-      vars: config.env.vars ?? {},
-    },
-  };
-  // Submissions kept back until their prerequisites are done (submit --after, pipeline files).
-  const gate = new WaitGate({
-    submit: commandDeps,
-    clock,
-    logger: log('pipeline'),
-    pollMs: config.slurm.pollSeconds * 1000,
-    checkFirst: async (body) => {
-      if (!config.preflight.enabled || body.preflight?.skip !== undefined) return;
-      await preflight.scheduler.check({ ...body, env: body.env ?? {} }, 'deferred');
-    },
+    preflight,
+    tracker: tracking.tracker,
+    resume,
   });
-  const pipelines = new Pipelines({ submit: commandDeps, gate });
-  const buildApi = (apiToken: string) =>
-    buildApp({
-      apiToken,
-      logger: log('http'),
-      version,
-      health: () => health.snapshot(),
-      read: new RepoReadModel(repos, new Freshness({ clock, tracker }), life),
-      commands: {
-        submit: async (body, via = 'unix') => {
-          // A foreign environment is refused before anything is written or sent (agent-env.ts).
-          refuseForeignEnv(commandDeps.self, body, via);
-          return preflight.afterSubmit(
-            body,
-            body.after?.length ? await gate.submitAfter(body) : await submitRecipe(commandDeps, body),
-          );
-        },
-        adopt: async (body) => {
-          const reply = await adoptJob(commandDeps, body);
-          // Tasks that had already ended when adopted never pass through the tracker: decide them now.
-          await engine.onEnded(repos.attempts.undecided());
-          return reply;
-        },
-        hold: (target) => steering.hold(target),
-        release: async (target) => gate.release(target) ?? steering.release(target),
-        resubmit: (target, force) => steering.resubmit(target, force),
-        cancel: async (target) =>
-          gate.dropTarget(target, `${config.env.user} (emb-client cancel)`) ??
-          cancelTarget({ ...commandDeps, user: config.env.user }, target),
-        archive: async (target) => archiveTarget(commandDeps, target, true),
-        unarchive: async (target) => archiveTarget(commandDeps, target, false),
-      },
-      tokens,
-      shards: shardWatch,
-      web: { clock, shardSamples: new ShardStore(() => state.db) },
-      logs: bridge,
-      metrics,
-      notify: notifications.notifier,
-      pipelines,
-    });
+  const buildApi = httpAppBuilder(core, { version, tracking, observe, tokens, commands, pipelines });
 
+  const { tracker, logWatch, shardWatch } = tracking;
+  const { engine } = resume;
+  const { health, metrics, textfile, notifications } = observe;
   let app: FastifyInstance | null = null;
   let engineStart: Promise<void> = Promise.resolve();
   return {
