@@ -232,6 +232,7 @@ export class Tracker {
           startedAt: rec.state === 'PENDING' ? null : rec.startTime,
           endedAt: terminal ? rec.endTime : null,
           ended: terminal,
+          timeLimitMinutes: rec.timeLimitMinutes,
         };
         const task = taskStates.get(a.taskId);
         const seen =
