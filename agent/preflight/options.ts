@@ -1,5 +1,6 @@
 // What a user asks of preflight for one submission, kept with it (an event) so resubmissions follow it.
 import { z } from 'zod';
+import type { EventKind } from '../tasks/event-kinds.js';
 
 export const PreflightOptionsSchema = z.strictObject({
   /** --no-preflight "REASON": the table's checks are skipped for this submission, the reason recorded. */
@@ -11,5 +12,5 @@ export const PreflightOptionsSchema = z.strictObject({
 });
 export type PreflightOptions = z.infer<typeof PreflightOptionsSchema>;
 
-/** The event kind the options are stored under (data.kind when the event list files it as agent.other). */
-export const OPTIONS_KIND = 'preflight.options';
+/** The event kind the options are stored under (listed in agent/tasks/event-kinds.ts). */
+export const OPTIONS_KIND = 'preflight.options' satisfies EventKind;

@@ -3,6 +3,7 @@
 // before it runs; a refusal names the rule and the fix and nothing is submitted. On a resubmission whose
 // submission asked for --fit-time, the --time is fitted to the work left. The wrapped scheduler does the work.
 import { isAgentError } from '../errors.js';
+import type { EventKind } from '../tasks/event-kinds.js';
 import type { Logger } from '../log.js';
 import { parseSbatchArgs, rebuildArgs } from '../recipe/sbatch-args.js';
 import { SchedulerError, isSchedulerError } from '../slurm/errors.js';
@@ -37,9 +38,12 @@ export interface ResubmissionFacts {
   progress(): Promise<{ source: string; tasks: TaskProgress[] }>;
 }
 
+/** Preflight's kinds, each listed in agent/tasks/event-kinds.ts (so stored as itself, not as agent.other). */
+export type PreflightEventKind = Extract<EventKind, `preflight.${string}`>;
+
 export interface PreflightEvent {
   level: 'info' | 'warn';
-  kind: string;
+  kind: PreflightEventKind;
   message: string;
   submissionId?: number;
   data: Record<string, unknown>;

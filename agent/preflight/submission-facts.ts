@@ -14,7 +14,10 @@ export interface SubmissionFactsDeps {
   shardsSince(index: number, sinceMs: number): number;
 }
 
-/** The options a submission was sent with: the newest preflight.options event filed under it. */
+/**
+ * The options a submission was sent with: the newest preflight.options event filed under it. Databases
+ * written before the event list named preflight's kinds hold them as agent.other with data.kind.
+ */
 export function storedOptions(db: Database, submissionId: number): PreflightOptions {
   const row = db
     .prepare(

@@ -34,6 +34,11 @@ export const EVENT_KINDS = [
   'token-refresh-failing',
   'token-refresh-refused',
   'token-short-lifetime',
+  // sbatch preflight (agent/preflight/): a submit's options, a fitted --time, a skipped check, a quota warning
+  'preflight.options',
+  'preflight.fit-time',
+  'preflight.skipped',
+  'preflight.warning',
   // A service reported a kind this list does not name (data.kind keeps its own word).
   'agent.other',
 ] as const;

@@ -53,7 +53,7 @@ t.test(
     const repos = openRepos(t.testdir());
     const { sub } = seed(repos, []);
     t.same(storedOptions(repos.db, sub), {});
-    const add = (kind: 'agent.other', options: unknown) =>
+    const add = (kind: 'agent.other' | 'preflight.options', options: unknown) =>
       repos.events.add({
         at: 1,
         level: 'info',
@@ -68,6 +68,8 @@ t.test(
     t.same(storedOptions(repos.db, sub), { skip: 'because' });
     add('agent.other', { target: -1 });
     t.same(storedOptions(repos.db, sub), {}, 'options that do not parse count as none');
+    add('preflight.options', { fitTime: true });
+    t.same(storedOptions(repos.db, sub), { fitTime: true }, 'under their own kind, as written now');
   },
 );
 

@@ -104,5 +104,8 @@ t.test(
     noted(life, { level: 'warn', kind: 'token-new-kind', message: 'm', data: { a: 1 } });
     t.equal(heard[0]!.kind, 'agent.other');
     t.same(heard[0]!.data, { a: 1, kind: 'token-new-kind' });
+    noted(life, { level: 'info', kind: 'preflight.fit-time', message: 'm', data: { minutes: 30 } });
+    t.equal(heard[1]!.kind, 'preflight.fit-time', 'a listed kind is stored as itself');
+    t.same(heard[1]!.data, { minutes: 30 });
   },
 );
