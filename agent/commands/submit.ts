@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SubmitBody } from '../api/schemas.js';
 import type { Clock } from '../clock.js';
 import type { SubmitRecipe } from '../db/repos/index.js';
-import { AgentError, describeError } from '../errors.js';
+import { AgentError, describeError, loggable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { rebuildArgs } from '../recipe/sbatch-args.js';
 import { lookUpTagged } from '../slurm/job-tag.js';
@@ -65,7 +65,8 @@ async function sendOnce(
         failure.message += '; no job with its tag is known to squeue or sacct';
         closeIntent(d, intentId, failure.message);
       } catch (lookupErr) {
-        d.logger.warn({ err: describeError(lookupErr) }, 'could not look up a submit whose answer was lost');
+        // The error itself, so its code, stack and cause reach the log (the logger scrubs secrets from the line).
+        d.logger.warn({ err: loggable(lookupErr) }, 'could not look up a submit whose answer was lost');
         // Left open: the next start looks again, so a job Slurm did accept is tracked after all.
         failure.message += `; looking the job up by its tag failed too (${describeError(lookupErr)})`;
       }

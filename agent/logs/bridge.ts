@@ -4,7 +4,7 @@
 import type { AttemptRow, Repos } from '../db/repos/index.js';
 import type { Logger } from '../log.js';
 import { isBannerCause } from '../diagnose/end-state.js';
-import { AgentError, describeError } from '../errors.js';
+import { AgentError, loggable } from '../errors.js';
 import { compileLinearRegex } from '../text/linear-regex.js';
 import type { LogTail } from '../http/deps.js';
 import type { LogWatch } from './log-watch.js';
@@ -43,10 +43,7 @@ export class LogBridge {
       return compileLinearRegex(text, 'i', `submission ${submissionId} checkpointRegex`);
     } catch (err) {
       // Only a recipe recorded by an older build can get here: the default is better than no marker.
-      this.d.logger.warn(
-        { submissionId, err: describeError(err) },
-        'checkpoint regex refused; using the default',
-      );
+      this.d.logger.warn({ submissionId, err: loggable(err) }, 'checkpoint regex refused; using the default');
       return DEFAULT_CHECKPOINT_REGEX;
     }
   }
