@@ -15,6 +15,7 @@ import { SlurmAdapter } from './slurm/adapter.js';
 import { versionSupport } from './slurm/version.js';
 import { checkTokensConfig } from './tokens/index.js';
 import { detectFsKind } from './fs/fs-kind.js';
+import { leaseFilePath } from '../shared/contract.js';
 
 export type { Finding } from './check-probes.js';
 
@@ -96,7 +97,7 @@ async function checkFindings(config: Config): Promise<Finding[]> {
   const journal = stateFs === 'local' ? 'WAL' : 'rollback, exclusive lock';
   add('ok', 'stateDir', `${config.stateDir} (${stateFs}; SQLite journal: ${journal})`);
   await apiToken(add, config.api.tokenFile);
-  const lease = await readLease(path.join(config.stateDir, 'agent.lease')).catch(() => null);
+  const lease = await readLease(leaseFilePath(config.stateDir)).catch(() => null);
   findings.push(await probeListen(config, lease));
   for (const p of await checkTokensConfig(config.tokens)) add('fail', 'tokens', p);
   if (config.tokens.collections.length) {

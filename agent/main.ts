@@ -1,5 +1,4 @@
 // `emb-agent run`: acquires the lease, builds the agent, listens, tells systemd, and stops cleanly on a signal.
-import path from 'node:path';
 import { systemClock } from './clock.js';
 import type { Config } from './config/load.js';
 import { composeAgent, type Agent } from './compose.js';
@@ -12,6 +11,7 @@ import { liveStandbys, Standby } from './service/standby.js';
 import { guardState, stateCheckFor } from './service/state-guard.js';
 import { packageVersion } from './version.js';
 import { loggable } from './errors.js';
+import { leaseFilePath } from '../shared/contract.js';
 
 export async function runAgent(config: Config, opts: { standby?: boolean } = {}): Promise<number> {
   const { env } = config;
@@ -28,7 +28,7 @@ export async function runAgent(config: Config, opts: { standby?: boolean } = {})
   const stopped = new Promise<{ code: number; why: string }>((resolve) => {
     stopRequested = (code, why) => resolve({ code, why });
   });
-  const leaseFile = path.join(config.stateDir, 'agent.lease');
+  const leaseFile = leaseFilePath(config.stateDir);
   const lease = new Lease({
     file: leaseFile,
     host: env.hostname,

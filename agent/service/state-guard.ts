@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { AgentError, errnoOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { leaseFilePath } from '../../shared/contract.js';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -28,7 +29,7 @@ export function stateCheckFor(config: Config): StateCheck {
       `${db}-wal`,
       `${db}-shm`,
       `${db}-journal`,
-      path.join(config.stateDir, 'agent.lease'),
+      leaseFilePath(config.stateDir),
       config.api.tokenFile,
     ],
     uid: process.getuid?.() ?? -1,
