@@ -10,6 +10,8 @@ import statusList, { renderShards } from './status-lists.js';
 const BARS = '▁▂▃▄▅▆▇█';
 const TREND_HOURS = 6;
 const TREND_POINTS = 40;
+/** A folder cut shorter than this no longer says which one it is. */
+const MIN_DIR = 12;
 
 /** A sparkline of the counts, lowest to highest of the series. */
 export function sparkline(values: readonly number[]): string {
@@ -17,6 +19,40 @@ export function sparkline(values: readonly number[]): string {
   const lo = Math.min(...values);
   const span = Math.max(...values) - lo;
   return values.map((v) => BARS[span === 0 ? 0 : Math.round(((v - lo) / span) * (BARS.length - 1))]).join('');
+}
+
+/** The end of a folder, the part that names it, in at most `room` characters. */
+function folderEnd(dir: string, room: number): string {
+  return dir.length <= room ? dir : `…${dir.slice(dir.length - room + 1)}`;
+}
+
+/**
+ * One folder's trend line, fitted to the terminal like the table above it: the folder is cut first
+ * (keeping its end), then, narrower still, the oldest points and the caption go. No width: no limit.
+ */
+export function trendLine(dir: string, counts: readonly number[], width?: number): string {
+  const spark = sparkline(counts);
+  const caption = ` (last ${TREND_HOURS} h)`;
+  const whole = `${dir}: ${spark}${caption}`;
+  if (width === undefined || whole.length <= width) return whole;
+  const room = width - spark.length - caption.length - 2;
+  if (room >= MIN_DIR) return `${folderEnd(dir, room)}: ${spark}${caption}`;
+  const name = folderEnd(dir, MIN_DIR);
+  // Scaled on the whole series first, so a cut line keeps the heights the full one shows.
+  return `${name}: ${spark.slice(-Math.max(1, width - name.length - 2))}`;
+}
+
+/** One round of --watch: the table and each folder's trend (counts oldest first), fitted to the width. */
+export function renderWatch(
+  list: readonly ShardStatus[],
+  counts: ReadonlyMap<string, readonly number[]>,
+  width: number | undefined,
+): string {
+  const trends = list.flatMap((s) => {
+    const c = counts.get(s.dir);
+    return c !== undefined && c.length > 1 ? [trendLine(s.dir, c, width)] : [];
+  });
+  return renderShards(list, width) + (trends.length ? `\n${trends.join('\n')}\n` : '');
 }
 
 /** Resolves after ms, or as soon as `stopped` does; the timer never keeps the process alive after Ctrl-C. */
@@ -50,7 +86,7 @@ export default async function shards(ctx: Context): Promise<number> {
       const list = await api.get<ShardStatus[]>('/shards');
       if (global.json) ctx.out(`${JSON.stringify(list)}\n`);
       else {
-        const trends: string[] = [];
+        const counts = new Map<string, number[]>();
         const now = Date.now();
         for (const s of list) {
           const q = new URLSearchParams({
@@ -60,13 +96,13 @@ export default async function shards(ctx: Context): Promise<number> {
             points: String(TREND_POINTS),
           });
           const h = await api.get<ShardHistoryReply>(`/shards/history?${q.toString()}`);
-          if (h.points.length > 1) {
-            trends.push(`${s.dir}: ${sparkline(h.points.map((p) => p.count))} (last ${TREND_HOURS} h)`);
-          }
+          counts.set(
+            s.dir,
+            h.points.map((p) => p.count),
+          );
         }
         const text =
-          renderShards(list) +
-          (trends.length ? `\n${trends.join('\n')}\n` : '') +
+          renderWatch(list, counts, ctx.width) +
           `\nevery ${intervalMs / 1000} s, ${new Date().toLocaleTimeString()}; Ctrl-C ends\n`;
         ctx.out(
           tty ? `${first ? '\x1b[2J' : ''}\x1b[H${text.replace(/\n/g, '\x1b[K\n')}\x1b[J` : `${text}\n`,
