@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DiagnosisSchema } from './diagnosis.js';
 import { PreflightOptionsSchema } from '../preflight/options.js';
+import type { TaskGroup as SharedTaskGroup } from '../../shared/task-groups.js';
 
 /** Ids as Slurm prints them: plain decimal, no leading zero (a job id fits 32 bits, an array index 7 digits). */
 const JOB = '[1-9][0-9]{0,9}';
@@ -92,6 +93,42 @@ export const SubmissionSchema = z.object({
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 export const SubmissionListSchema = z.array(SubmissionSchema);
+
+/** A run of tasks as `ls` shows them (shared/task-groups.ts builds it on both sides). */
+export const TaskGroupSchema = z.object({
+  first: z.number().int(),
+  last: z.number().int(),
+  state: TaskStateSchema,
+  held: z.boolean(),
+  diagnosis: z.object({ cause: z.string(), hint: z.string() }).nullable(),
+  /** squeue's pending reason, for a queued group. */
+  pending: z.string().nullable(),
+  attempts: z.object({ min: z.number().int(), max: z.number().int() }),
+  /** The latest job ids in Slurm's range notation: ["777", "1500_[8-9]", "1600_10"]. */
+  jobs: z.array(z.string()),
+  /** Tasks with no job id yet. */
+  unsubmitted: z.number().int(),
+});
+export type TaskGroup = z.infer<typeof TaskGroupSchema>;
+// The schema and shared/task-groups.ts describe one shape: each must be assignable to the other.
+type SameGroup = [TaskGroup, SharedTaskGroup<TaskState>] extends [SharedTaskGroup<TaskState>, TaskGroup]
+  ? true
+  : never;
+const _sameGroup: SameGroup = true;
+void _sameGroup;
+
+/**
+ * GET /submissions?view=summary (the human `ls`): each submission without its tasks, with `taskCount` (the
+ * tasks listed, after a state filter) and the tasks' `groups` instead: a few hundred bytes, not 160 per task.
+ */
+export const SubmissionSummarySchema = SubmissionSchema.omit({ tasks: true }).extend({
+  taskCount: z.number().int(),
+  groups: z.array(TaskGroupSchema),
+});
+export type SubmissionSummary = z.infer<typeof SubmissionSummarySchema>;
+export const SubmissionSummaryListSchema = z.array(SubmissionSummarySchema);
+/** GET /submissions: the full list, or with view=summary the summaries. */
+export const ListReplySchema = z.union([SubmissionListSchema, SubmissionSummaryListSchema]);
 
 export const AttemptSchema = z.object({
   jobId: z.string(),
@@ -299,6 +336,8 @@ export const ListQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  /** full (the default): every task; summary: SubmissionSummary, the tasks as `ls` groups them. */
+  view: z.enum(['full', 'summary']).optional(),
 });
 export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const EventsQuerySchema = z.object({

@@ -1,30 +1,38 @@
 // `ls` and `show` for people: a header per submission, then its tasks grouped into ranges.
-import type { ApiEvent, Submission, SubmissionDetail } from '../../agent/api/schemas.js';
-import { taskRows } from './tasks.js';
+import type { ApiEvent, Submission, SubmissionDetail, SubmissionSummary } from '../../agent/api/schemas.js';
+import { groupRows, groupTasks, taskRows } from './tasks.js';
 import { columns, countsLine, plural, shortTime } from './text.js';
 
-function header(
-  s: Pick<Submission, 'id' | 'name' | 'jobId' | 'origin' | 'createdAt' | 'held' | 'tasks' | 'waiting'>,
-): string {
+type HeaderOf = Pick<Submission, 'id' | 'name' | 'jobId' | 'origin' | 'createdAt' | 'held' | 'waiting'>;
+
+function header(s: HeaderOf, taskCount: number): string {
   // Kept back by --after or a pipeline: no job yet, and what it waits for.
   if (s.waiting)
     return `#${s.id}  ${s.name ?? '-'}  ${s.waiting.state.toUpperCase()}${s.waiting.blocked ? ' (BLOCKED)' : ''}  since ${shortTime(s.createdAt)}  ${s.waiting.reason}`;
   const held = s.held ? '  HELD' : '';
   const adopted = s.origin === 'adopt' ? ' (adopted)' : '';
-  return `#${s.id}  ${s.name ?? '-'}  job ${s.jobId}${adopted}  ${plural(s.tasks.length, 'task')}  since ${shortTime(s.createdAt)}${held}`;
+  return `#${s.id}  ${s.name ?? '-'}  job ${s.jobId}${adopted}  ${plural(taskCount, 'task')}  since ${shortTime(s.createdAt)}${held}`;
 }
 
-/** width: the terminal's, when printing to one; the diagnosis column is cut to fit, never the ids. */
-export function renderList(subs: readonly Submission[], width?: number, filtered = false): string {
+/**
+ * width: the terminal's, when printing to one; the diagnosis column is cut to fit, never the ids. Each
+ * submission comes with its task groups (GET /submissions?view=summary) or with every task (the full list).
+ */
+export function renderList(
+  subs: readonly (Submission | SubmissionSummary)[],
+  width?: number,
+  filtered = false,
+): string {
   if (subs.length === 0 && filtered) return 'no submission matches (ls --all shows archived ones too)\n';
   if (subs.length === 0)
     return 'no submissions yet: emb-client submit -- <sbatch args>, or emb-client adopt JOBID\n';
   const out: string[] = [];
   for (const s of subs) {
+    const [count, groups] = 'groups' in s ? [s.taskCount, s.groups] : [s.tasks.length, groupTasks(s.tasks)];
     out.push(
-      header(s),
+      header(s, count),
       `    ${countsLine(s.counts)}`,
-      ...columns(taskRows(s.tasks), '    ', '  ', { width, free: TASK_FREE }),
+      ...columns(groupRows(groups), '    ', '  ', { width, free: TASK_FREE }),
       '',
     );
   }
@@ -115,7 +123,7 @@ export function renderDetail(
   width?: number,
   now = Date.now(),
 ): string {
-  const out = [header(d)];
+  const out = [header(d, d.tasks.length)];
   out.push(
     ...columns(
       [

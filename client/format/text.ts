@@ -107,18 +107,8 @@ export function shortTime(iso: string | null | undefined): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 }
 
-/** "0-3,7,9-10" for sorted numbers. */
-export function ranges(nums: readonly number[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < nums.length) {
-    let j = i;
-    while (j + 1 < nums.length && (nums[j + 1] as number) === (nums[j] as number) + 1) j++;
-    out.push(j === i ? String(nums[i]) : `${nums[i]}-${nums[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}
+/** Written once for both sides (the agent groups tasks with it too). */
+export { ranges } from '../../shared/task-groups.js';
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -7,13 +7,17 @@ import {
   JobParamsSchema,
   JobRefSchema,
   ListQuerySchema,
+  ListReplySchema,
   SubmissionDetailSchema,
   SubmissionListSchema,
+  SubmissionSummaryListSchema,
   type Submission,
   type SubmissionDetail,
+  type SubmissionSummary,
 } from '../../api/schemas.js';
 import { AgentError } from '../../errors.js';
 import { ListFilter } from '../../views/list-filter.js';
+import { ListSummary } from '../../views/list-summary.js';
 import type { AppDeps } from '../deps.js';
 import { ERROR_REPLIES, type ZodApp } from './types.js';
 
@@ -37,7 +41,9 @@ function cachedJson<T extends object>(schema: { parse(value: unknown): unknown }
 export function readRoutes(app: ZodApp, deps: AppDeps): void {
   const listJson = cachedJson<Submission[]>(SubmissionListSchema);
   const detailJson = cachedJson<SubmissionDetail>(SubmissionDetailSchema);
+  const summaryJson = cachedJson<SubmissionSummary[]>(SubmissionSummaryListSchema);
   const listFilter = new ListFilter();
+  const listSummary = new ListSummary();
 
   app.get(
     '/health',
@@ -59,16 +65,19 @@ export function readRoutes(app: ZodApp, deps: AppDeps): void {
         operationId: 'listSubmissions',
         tags: ['submissions'],
         summary: 'Every submission with its tasks (state, attempts, latest job id, diagnosis)',
-        description: 'Archived submissions only with all=true; state, name and since narrow the list',
+        description:
+          'Archived submissions only with all=true; state, name and since narrow the list. ' +
+          'view=summary: each submission with taskCount and its tasks grouped as ls shows them (groups), not tasks',
         querystring: ListQuerySchema,
-        response: { 200: SubmissionListSchema, ...ERROR_REPLIES },
+        response: { 200: ListReplySchema, ...ERROR_REPLIES },
       },
     },
     async (req, reply) => {
       await deps.read.fresh?.();
       const list = listFilter.apply(deps.read.submissions(), req.query);
+      const json = req.query.view === 'summary' ? summaryJson(listSummary.of(list)) : listJson(list);
       // A string with a JSON content type is sent untouched by fastify (the schema still documents the route).
-      return reply.type('application/json; charset=utf-8').send(listJson(list) as never);
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 
