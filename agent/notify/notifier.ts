@@ -28,6 +28,8 @@ export interface NotifierOptions {
 
 /** A test's sends end by then, whatever notify.timeoutSeconds says: the API closes a request after 30 s. */
 const TEST_LIMIT_MS = 20_000;
+/** The longest a stop waits for the held digests to go out (systemd gives the whole stop 45 s). */
+const FLUSH_GRACE_MS = 10_000;
 /** Events offered before start() are kept (a crash notice is offered while starting), up to this many. */
 const EARLY_MAX = 100;
 
@@ -143,9 +145,12 @@ export class Notifier {
   async stop(): Promise<void> {
     this.stopped = true;
     this.source.stop();
-    const held = this.throttle.stop();
-    if (held) this.o.logger.info({ held }, 'notification digests not sent: the agent is stopping');
-    await Promise.all(this.outboxes.map((o) => o.stop()));
+    // The digests the windows hold would be lost with the process: sent now, each target given one send's
+    // time-out (at most FLUSH_GRACE_MS) to take them. Without any, stopping waits for no target.
+    const held = this.throttle.flush();
+    const graceMs = held ? Math.min(this.o.config.timeoutSeconds * 1000, FLUSH_GRACE_MS) : 0;
+    if (held) this.o.logger.info({ held, graceMs }, 'sending the held notification digests before stopping');
+    await Promise.all(this.outboxes.map((o) => o.stop(graceMs)));
   }
 
   private fanOut(m: NotifyMessage): void {

@@ -38,6 +38,8 @@ export class Outbox {
   private lastError: string | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** Stopping, with a grace to send what is queued: one try per message, no back-off. */
+  private closing = false;
   private wait: { timer: Timer; wake: () => void } | null = null;
   /** Aborts a delivery under way when the agent stops: a hanging webhook must not hold the stop up. */
   private readonly abort = new AbortController();
@@ -68,8 +70,17 @@ export class Outbox {
     };
   }
 
-  /** Stops retrying; what is still queued is dropped (and logged with its count). */
-  async stop(): Promise<void> {
+  /**
+   * Stops retrying; what is still queued is dropped (and logged with its count). With graceMs, what is
+   * queued first gets one try each (a back-off under way ends at once) for at most graceMs of wall time.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    if (graceMs > 0 && this.running) {
+      this.closing = true;
+      this.wait?.timer.cancel();
+      this.wait?.wake();
+      await within(this.running, graceMs);
+    }
     this.stopped = true;
     this.abort.abort();
     this.wait?.timer.cancel();
@@ -103,7 +114,7 @@ export class Outbox {
         return;
       }
       this.lastError = describeError(failure.error);
-      const last = failure.permanent || attempt >= this.o.tries || this.stopped;
+      const last = failure.permanent || attempt >= this.o.tries || this.stopped || this.closing;
       logger.warn(
         { target: target.name, kind: m.kind, attempt, err: failure.error, giveUp: last },
         last ? 'notification not delivered; given up' : 'notification not delivered; will retry',
@@ -132,4 +143,17 @@ export class Outbox {
       this.wait = { timer: this.o.clock.setTimer(ms, wake), wake };
     });
   }
+}
+
+/**
+ * Waits for p, at most ms. Wall time, not the injected clock: it bounds the agent's stop, which systemd
+ * times on the real clock (TimeoutStopSec), and a test's fake clock would never end it.
+ */
+function within(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

@@ -79,12 +79,17 @@ export class Throttle {
     this.openWindow(key);
   }
 
-  /** Closes every window without sending what they hold (the agent is stopping); returns how many that was. */
-  stop(): number {
+  /**
+   * Closes every window and sends what each holds as its digest now (the agent is stopping: a held digest
+   * would be lost with the process). Returns how many events those digests carry.
+   */
+  flush(): number {
     let held = 0;
     for (const w of this.windows.values()) {
       w.timer.cancel();
+      if (!w.count) continue;
       held += w.count;
+      this.o.emit(digest(w));
     }
     this.windows.clear();
     return held;

@@ -81,12 +81,20 @@ t.test('a repeat of the same event within the window is dropped, not digested', 
   t.equal(out.length, 2, 'after the window the same event is news again');
 });
 
-t.test('stop() cancels the windows and says how much they held', async (t) => {
+t.test('flush() sends what each window holds as its digest now and cancels the windows', async (t) => {
   const { clock, out, throttle, failed } = setup();
   throttle.offer(failed(1, 1));
   throttle.offer(failed(1, 2));
   throttle.offer(failed(1, 3));
-  t.equal(throttle.stop(), 2);
+  throttle.offer(failed(2, 4)); // its own window, holding nothing
+  t.equal(out.length, 2);
+  t.equal(throttle.flush(), 2, 'the events the digests carry');
   t.equal(clock.pending(), 0, 'no timer left');
-  t.equal(out.length, 1);
+  t.equal(out.length, 3, 'one digest: an empty window sends nothing');
+  t.match(out[2], { kind: 'failed', digest: true, count: 2, title: '#1: 2 more: a task failed' });
+  t.same(
+    out[2]?.events.map((e) => e.taskId),
+    [2, 3],
+  );
+  t.equal(throttle.flush(), 0, 'nothing twice');
 });
