@@ -1,7 +1,6 @@
 // emb-client open: a one-time link that logs a browser into the agent's web page. The link works once and
 // for a minute, so it is printed (and opened, when this machine can show a browser on the agent's own
 // address) rather than stored anywhere.
-import { spawn } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
 import type { LoginCodeReply } from '../../agent/api/web.js';
 import { intOption } from '../args.js';
@@ -68,6 +67,9 @@ export default async function open(ctx: Context): Promise<number> {
   // Only the agent's own address can be opened here: a tunnel's port lives on the laptop.
   const cmd = addr.local && !options.has('no-browser') ? opener(ctx.env) : undefined;
   if (cmd) {
+    // Loaded here, not at the top: the single-file bundle hoists a static import of a built-in to its start,
+    // and child_process (with net, dgram, streams) would then load at every emb-client start.
+    const { spawn } = await import('node:child_process');
     const child = spawn(cmd, [url], { detached: true, stdio: 'ignore' });
     child.on('error', (err) => ctx.out(`(could not start ${cmd}: ${err.message}; open the link by hand)\n`));
     child.unref();

@@ -1,6 +1,6 @@
 // emb-client pipeline apply FILE | status FILE: the agent reads the file's steps, submits those not yet
 // submitted (each kept back until the steps it comes after are done), and shows each step's state.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineReply } from '../../agent/pipeline/api.js';
 import type { Context } from '../context.js';
@@ -15,7 +15,8 @@ export default async function pipeline(ctx: Context): Promise<number> {
   const where = path.resolve(ctx.cwd, file);
   let text: string;
   try {
-    text = await readFile(where, 'utf8');
+    // Sync: node:fs is loaded already, fs/promises would load (in the bundle, at every start) for one read.
+    text = readFileSync(where, 'utf8');
   } catch (err) {
     throw new ClientError(EXIT.usage, `cannot read the pipeline file ${where}: ${(err as Error).message}`);
   }
