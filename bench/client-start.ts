@@ -1,9 +1,11 @@
 // Bench: start-up of emb-client against an agent holding 10,000 tasks, as ratios to a bare `node -e ''`:
 // the single-file bundle (dist/emb-client.mjs, what a laptop runs) and the tsc build (dist/client/cli.js,
-// what `npm install` links), for `ls`, `ls --json` and `--version` (no agent at all).
+// what `npm install` links), for `ls`, `ls --json` and `--version` (no agent at all), over TCP (a tunnel:
+// the listener check reads /proc/net/tcp and asks the agent for its proof first) and over the agent's unix
+// socket (the default on the login node).
 // Aim (#15): bundle ls ≤ ×1.3. Run `npm run build` first; then `npx tsx bench/client-start.ts [runs]`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,11 +56,19 @@ async function main(): Promise<void> {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     const base = ['--url', url, '--token-file', tokenFile];
+    // The same agent on a socket too, in a folder only this user may write (the client checks that).
+    const sockDir = path.join(dir, 'run');
+    mkdirSync(sockDir, { mode: 0o700 });
+    const socketPath = path.join(sockDir, 'agent.sock');
+    const sockApp = buildApp(makeDeps(repos));
+    await sockApp.listen({ path: socketPath });
+    const sock = ['--url', `unix:${socketPath}`, '--token-file', tokenFile];
     const cmds: Record<string, string[]> = {
       'node -e ""': ['-e', ''],
       'bundle --version': [bundle, '--version'],
       'bundle ls': [bundle, ...base, 'ls'],
       'bundle ls --json': [bundle, ...base, '--json', 'ls'],
+      'bundle ls (socket)': [bundle, ...sock, 'ls'],
       'tsc build --version': [built, '--version'],
       'tsc build ls': [built, ...base, 'ls'],
     };
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
     }
     const ratio = median(series['bundle ls'] as number[]) / bare;
     console.log(`aim: bundle ls ≤ ×1.3: ${ratio <= 1.3 ? 'met' : 'NOT met'} (×${ratio.toFixed(2)})`);
+    await sockApp.close();
     await app.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
