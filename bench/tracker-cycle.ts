@@ -49,6 +49,7 @@ function squeueOut(n: number): string {
         '/w/logs/%x_%A_%a.out',
         '/w/logs/%x_%A_%a.out',
         '(null)',
+        running ? 'c1-1' : '',
         '',
       ].join(US),
     );
@@ -71,6 +72,7 @@ function sacctOut(n: number): string {
       '60',
       '/w',
       '',
+      state === 'PENDING' ? 'None assigned' : 'c1-1',
       'sbatch b.sbatch',
     ].join(US);
   const rows: string[] = [];

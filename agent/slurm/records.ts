@@ -27,6 +27,7 @@ export function emptyRecord(jobId: string, arrayJobId: string): JobRecord {
     stdoutPath: null,
     stderrPath: null,
     arrayThrottle: null,
+    node: null,
   };
 }
 
@@ -97,6 +98,15 @@ export function outputError(
     command,
     reason: `unexpected ${command} output${where}: ${what}${shown}`,
   });
+}
+
+/**
+ * A node list: squeue prints it empty for a pending job, sacct "None assigned" (also for a job cancelled
+ * before it started). Either way the job has no node yet.
+ */
+export function nodeOrNull(value: string | undefined | null): string | null {
+  const t = textOrNull(value);
+  return t === null || t === 'None assigned' ? null : t;
 }
 
 /** A text field that Slurm prints as "(null)" or "" when unset. */

@@ -9,6 +9,7 @@ import {
   expandRemainder,
   shareArrayThrottle,
   latestPerJob,
+  nodeOrNull,
   outputError,
   textOrNull,
 } from './records.js';
@@ -30,6 +31,7 @@ const SACCT_FIELDS = [
   'TimelimitRaw',
   'WorkDir',
   'Comment',
+  'NodeList',
   'SubmitLine',
 ] as const;
 
@@ -86,6 +88,7 @@ const Row = z.object({
   TimelimitRaw: z.string(),
   WorkDir: z.string(),
   Comment: z.string(),
+  NodeList: z.string(),
   SubmitLine: z.string(),
 });
 type Row = z.infer<typeof Row>;
@@ -179,6 +182,8 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
     workDir: textOrNull(row.WorkDir),
     comment: textOrNull(row.Comment),
     submitLine: textOrNull(row.SubmitLine),
+    // "None assigned" until the job starts (and for one cancelled before it did).
+    node: state === 'PENDING' ? null : nodeOrNull(row.NodeList),
   };
 
   switch (id.kind) {

@@ -1,7 +1,7 @@
 // squeue -O (--Format) output: the default queue path. -O is the only text format that reaches StdOut,
 // StdErr and Comment; each field gets width 0 (no padding, no truncation) and our own delimiter as its
 // suffix. StdOut prints the raw pattern on every version (std-path.ts expands it), exit_code a wait status
-// up to 22.05 and "code:signal" from 23.02, Comment "(null)" when unset.
+// up to 22.05 and "code:signal" from 23.02, Comment "(null)" when unset, NodeList empty while pending.
 //
 // squeue's default array display, the same on 22.05 to 25.x: the array's unstarted remainder is one line
 // "1234_[8-15%4]" whose size does not grow with the array (--array would print one line per index and drop
@@ -12,7 +12,14 @@
 import { z } from 'zod';
 import { decodeWaitStatus, parseExitText, type ExitStatus } from './exit-code.js';
 import { parseJobId } from './job-id.js';
-import { emptyRecord, expandRemainder, shareArrayThrottle, outputError, textOrNull } from './records.js';
+import {
+  emptyRecord,
+  expandRemainder,
+  nodeOrNull,
+  outputError,
+  shareArrayThrottle,
+  textOrNull,
+} from './records.js';
 import { parseStateText } from './state.js';
 import { resolvePrintedStdPath, type StdPathContext } from './std-path.js';
 import { parseDuration, parseSlurmTime } from './time.js';
@@ -37,6 +44,8 @@ export const SQUEUE_FIELDS = [
   'StdOut',
   'StdErr',
   'Comment',
+  // Last, so that rows written for the fields before it keep their positions.
+  'NodeList',
 ] as const;
 
 /** Printed after every field: the ASCII unit separator, which no job name, path or comment holds. */
@@ -125,6 +134,8 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
           : Math.round(limit / 60),
     workDir,
     comment: textOrNull(row.Comment),
+    // A pending job has no node yet, whatever a later Slurm might print there (a planned one).
+    node: state === 'PENDING' ? null : nodeOrNull(row.NodeList),
   };
   const ctx = (taskId: number | null, raw: string | null): StdPathContext => ({
     jobIdRaw: raw,

@@ -82,6 +82,8 @@ export interface JobRecord {
   stderrPath: string | null;
   /** Throttle of the array (%N) when reported. */
   arrayThrottle: number | null;
+  /** Slurm's node list as printed ("vm", "c1-[1-4]"); null before the job has nodes. */
+  node: string | null;
 }
 
 export interface SubmitRequest {

@@ -36,6 +36,8 @@ export function mergeRecords(
     startTime: main.startTime ?? other.startTime,
     submitTime: main.submitTime ?? other.submitTime,
     comment: main.comment ?? other.comment,
+    // sacct keeps the node after squeue forgets the job; squeue has it before sacct lists the start.
+    node: main.node ?? other.node,
     // sacct has no pending reason (Slurm 24.11 lists a --begin job there too); squeue has no "by <uid>".
     stateDetail: main.stateDetail ?? other.stateDetail,
   };

@@ -233,6 +233,7 @@ export class Tracker {
           endedAt: terminal ? rec.endTime : null,
           ended: terminal,
           timeLimitMinutes: rec.timeLimitMinutes,
+          node: rec.node,
         };
         const task = taskStates.get(a.taskId);
         const seen =

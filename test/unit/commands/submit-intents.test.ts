@@ -47,7 +47,7 @@ function setup(t: Test) {
       [
         '#!/bin/sh',
         'for a in "$@"; do case "$a" in --comment=*) c="${a#--comment=}" ;; esac; done',
-        `printf '4242\\0374242\\0374242\\037N/A\\037me\\037b\\037PENDING\\037None\\0370\\0371795870800\\037N/A\\037N/A\\0371:00\\0370:00\\037%s\\037%s\\037%s\\037%s\\037\\n' '${dir}' '${dir}/o' '${dir}/o' "$c" > '${path.join(dir, 'squeue.stdout')}'`,
+        `printf '4242\\0374242\\0374242\\037N/A\\037me\\037b\\037PENDING\\037None\\0370\\0371795870800\\037N/A\\037N/A\\0371:00\\0370:00\\037%s\\037%s\\037%s\\037%s\\037\\037\\n' '${dir}' '${dir}/o' '${dir}/o' "$c" > '${path.join(dir, 'squeue.stdout')}'`,
         `/bin/sleep ${sleep}`,
         'echo 4242',
       ].join('\n'),

@@ -67,7 +67,7 @@ t.test('a lost answer: found by the tag, or an error that says what is known', a
   const hangWritesQueue = [
     '#!/bin/sh',
     'for a in "$@"; do case "$a" in --comment=*) c="${a#--comment=}" ;; esac; done',
-    `printf '777\\037777\\037777\\037N/A\\037me\\037b\\037PENDING\\037None\\0370\\0371795870800\\037N/A\\037N/A\\0371:00\\0370:00\\037%s\\037%s\\037%s\\037%s\\037\\n' '${dir}' '${dir}/o' '${dir}/o' "$c" > '${path.join(dir, 'squeue.stdout')}'`,
+    `printf '777\\037777\\037777\\037N/A\\037me\\037b\\037PENDING\\037None\\0370\\0371795870800\\037N/A\\037N/A\\0371:00\\0370:00\\037%s\\037%s\\037%s\\037%s\\037\\037\\n' '${dir}' '${dir}/o' '${dir}/o' "$c" > '${path.join(dir, 'squeue.stdout')}'`,
     'exec /bin/sleep 30',
   ];
   fake.set('squeue', { stdout: '' });

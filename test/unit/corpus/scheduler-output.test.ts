@@ -111,6 +111,7 @@ const sacctRow = (fields: Partial<Record<number, string>>) =>
     '1440',
     '/w',
     'c',
+    'vm',
     'sbatch x',
   ]
     .map((v, i) => fields[i] ?? v)
@@ -150,6 +151,7 @@ t.test('sacct --parsable2 text', async (t) => {
     sacctRow({ 8: '99999999999999999999999' }),
     sacctRow({ 9: 'forever' }),
     sacctRow({ 12: HUGE }),
+    sacctRow({ 13: HUGE }),
     `${line}\r\n${line}\r\n`,
     `${line}\n\u0000\u0000\n`,
   ];
@@ -194,6 +196,7 @@ const squeueRow = (fields: Partial<Record<number, string>>) =>
     '/w/logs/%x_%A_%a.out',
     '/w/logs/%x_%A_%a.err',
     'c',
+    'vm',
   ]
     .map((v, i) => `${fields[i] ?? v}${SQ}`)
     .join('');
@@ -217,6 +220,7 @@ t.test('squeue -O text', async (t) => {
     squeueRow({ 12: 'a long time' }),
     squeueRow({ 13: '-1:00' }),
     squeueRow({ 15: HUGE }),
+    squeueRow({ 18: HUGE }),
     `${line}\r\n${line}\r\n`,
   ];
   runCorpus(t, 'squeue', squeue, corpus, { refused: 12 });

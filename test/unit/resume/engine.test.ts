@@ -173,6 +173,7 @@ t.test('an sbatch time-out is looked up before it is ever sent again', async (t)
       '/w/o',
       tag,
       '',
+      '',
     ].join(US);
   fake.set('squeue', { stdout: `${row('0')}\n${row('1')}\n` });
   fake.set('sbatch', { stdout: '999\n' });

@@ -13,7 +13,7 @@ t.test('the argv: one call, allocations only, our delimiter, SubmitLine last', a
     '--noheader',
     '-X',
     '--delimiter=\x1f',
-    '--format=JobID,JobIDRaw,JobName,State,ExitCode,Submit,Start,End,ElapsedRaw,TimelimitRaw,WorkDir,Comment,SubmitLine',
+    '--format=JobID,JobIDRaw,JobName,State,ExitCode,Submit,Start,End,ElapsedRaw,TimelimitRaw,WorkDir,Comment,NodeList,SubmitLine',
     '-j',
     '12,13_4',
   ]);
@@ -53,6 +53,7 @@ t.test('every end state, remainders expanded, a requeued job once', async (t) =>
     stdoutPath: null,
     stderrPath: null,
     arrayThrottle: 4,
+    node: 'c1-1',
   });
   t.match(r.get('1234_1'), { state: 'FAILED', exitCode: 1, exitSignal: 0 });
   t.match(r.get('1234_2'), { state: 'TIMEOUT', exitCode: 0, elapsedSeconds: 86460 });
@@ -69,6 +70,7 @@ t.test('every end state, remainders expanded, a requeued job once', async (t) =>
   );
   t.match(pending[0], {
     state: 'PENDING',
+    node: null,
     jobIdRaw: null,
     arrayTaskId: 8,
     arrayThrottle: 4,
@@ -98,6 +100,9 @@ t.test('every end state, remainders expanded, a requeued job once', async (t) =>
     timeLimitMinutes: null,
   });
   t.match(r.get('5000'), { state: 'CANCELLED', stateDetail: 'by 0', startTime: null, submitLine: null });
+  t.equal(r.get('5000')?.node, null, '"None assigned": cancelled before it started');
+  t.equal(r.get('3000')?.node, 'c2-[1-4]', 'a node list as Slurm prints it');
+  t.equal(r.get('1234_6')?.node, 'c1-7');
 });
 
 t.test('the default "|" delimiter: ISO local times, SubmitLine takes the rest', async (t) => {
@@ -137,17 +142,28 @@ t.test('real 22.05 output of the adapter argv', async (t) => {
 });
 
 t.test('recorded 22.05 fixtures (default delimiter, ISO times)', async (t) => {
-  const completed = byId(parseSacctText(recorded('sacct-completed.txt'), '|'));
-  t.same([...completed.keys()], ['47', '48_0', '48_1', '48_2']);
-  t.match(completed.get('48_2'), { jobIdRaw: '48', arrayTaskId: 2, state: 'COMPLETED' });
-  t.match(completed.get('47'), { submitTime: local(2026, 11, 28, 12, 54, 32), timeLimitMinutes: 5760 });
+  // Job ids and times change with every recording (record.sh): compare them with what the file itself says.
+  const text = recorded('sacct-completed.txt');
+  const [plain, array] = [...text.matchAll(/^(\d+)(?:_0)?\|/gm)].map((m) => m[1]);
+  const completed = byId(parseSacctText(text, '|'));
+  t.same([...completed.keys()], [plain, `${array}_0`, `${array}_1`, `${array}_2`]);
+  t.match(completed.get(`${array}_2`), { jobIdRaw: array, arrayTaskId: 2, state: 'COMPLETED', node: 'vm' });
+  // sacct prints local time without a zone; so does an ISO date-time without an offset in JavaScript.
+  const submitted = text.split('\n')[0]?.split('|')[5] ?? '';
+  t.match(completed.get(plain ?? ''), {
+    submitTime: new Date(submitted).getTime() / 1000,
+    timeLimitMinutes: 5760,
+    node: 'vm',
+  });
 
   t.match(parseSacctText(recorded('sacct-failed.txt'), '|')[0], { state: 'FAILED', exitCode: 3 });
-  t.match(parseSacctText(recorded('sacct-timeout.txt'), '|')[0], {
-    state: 'TIMEOUT',
-    elapsedSeconds: 83,
-    timeLimitMinutes: 1,
-  });
+  const timeout = parseSacctText(recorded('sacct-timeout.txt'), '|')[0];
+  t.match(timeout, { state: 'TIMEOUT', timeLimitMinutes: 1 });
+  // slurmctld checks time limits about every 30 s: a --time=1 job ends 60-100 s after it started.
+  t.ok(
+    (timeout?.elapsedSeconds ?? 0) >= 60 && (timeout?.elapsedSeconds ?? 0) < 120,
+    'TIMEOUT after a minute',
+  );
   t.match(parseSacctText(recorded('sacct-cancelled.txt'), '|')[0], {
     state: 'CANCELLED',
     stateDetail: 'by 0',
@@ -160,16 +176,21 @@ t.test('recorded 22.05 fixtures (default delimiter, ISO times)', async (t) => {
   t.equal(throttled.length, 10);
   t.equal(throttled.filter((x) => x.pendingRemainder).length, 8);
   t.ok(throttled.every((x) => x.arrayThrottle === 2));
+  t.same(
+    throttled.map((x) => x.node),
+    ['vm', 'vm', ...Array<null>(8).fill(null)],
+    'running tasks on the node, "None assigned" pending',
+  );
   t.same(parseSacctText(recorded('sacct-unknown-job.txt'), '|'), []);
 });
 
 t.test('garbage is an output error naming the line', async (t) => {
   const good = hand('sacct-recorded-22.05.txt').split('\n')[0] ?? '';
   const cases: Array<[string, RegExp, string?]> = [
-    [`this is not sacct\n${good}\n`, /line 1: expected 13 fields, got 1: "this is not sacct"/],
-    [`${good}\nonly\x1ftwo\n`, /line 2: expected 13 fields, got 2/],
-    [`${good}\nhello|world\n`.replaceAll('\x1f', '|'), /line 2: expected 13 fields, got 2/, '|'],
-    [`${good}\nno delimiter here\n`.replaceAll('\x1f', '|'), /line 2: expected 13 fields, got 1/, '|'],
+    [`this is not sacct\n${good}\n`, /line 1: expected 14 fields, got 1: "this is not sacct"/],
+    [`${good}\nonly\x1ftwo\n`, /line 2: expected 14 fields, got 2/],
+    [`${good}\nhello|world\n`.replaceAll('\x1f', '|'), /line 2: expected 14 fields, got 2/, '|'],
+    [`${good}\nno delimiter here\n`.replaceAll('\x1f', '|'), /line 2: expected 14 fields, got 1/, '|'],
     [good.replace('FAILED', ''), /line 1: field State is empty/],
     [good.replace('3:0', 'three'), /line 1: ExitCode "three"/],
     [good.replace(/^87/, 'job87'), /line 1: JobID "job87" is not a job id/],
@@ -184,9 +205,22 @@ t.test('garbage is an output error naming the line', async (t) => {
 });
 
 t.test('steps are skipped and empty output is no jobs', async (t) => {
-  const step = ['12.batch', '12.batch', 'batch', 'COMPLETED', '0:0', '1', '1', '2', '1', '', '', '', ''].join(
-    '\x1f',
-  );
+  const step = [
+    '12.batch',
+    '12.batch',
+    'batch',
+    'COMPLETED',
+    '0:0',
+    '1',
+    '1',
+    '2',
+    '1',
+    '',
+    '',
+    '',
+    'vm',
+    '',
+  ].join('\x1f');
   t.same(parseSacctText(`${step}\n`), []);
   t.same(parseSacctText(''), []);
   t.same(parseSacctText('\n\n'), []);

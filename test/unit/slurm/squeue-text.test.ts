@@ -41,6 +41,7 @@ t.test(
           'StdOut',
           'StdErr',
           'Comment',
+          'NodeList',
         ]
           .map((f) => `${f}:\x1f`)
           .join(','),
@@ -74,6 +75,7 @@ t.test('every state, wait statuses, remainders, expanded log paths', async (t) =
     stdoutPath: `${W}/logs/build_shards_7000_0.out`,
     stderrPath: `${W}/logs/build_shards_7000_0.err`,
     arrayThrottle: 2,
+    node: 'c3-0',
   });
   t.match(r.get('7000_1'), { state: 'TIMEOUT', stateDetail: 'TimeLimit', exitCode: 0, exitSignal: 15 });
   t.match(r.get('7000_2'), { state: 'FAILED', stateDetail: 'NonZeroExitCode', exitCode: 1, exitSignal: 0 });
@@ -90,6 +92,7 @@ t.test('every state, wait statuses, remainders, expanded log paths', async (t) =
     jobIdRaw: null,
     startTime: null,
     arrayThrottle: 2,
+    node: null,
   });
 
   const stepped = records.filter((x) => x.arrayJobId === '7100');
@@ -144,9 +147,9 @@ t.test('garbage is an output error naming the line', async (t) => {
   const cases: Array<[string, RegExp]> = [
     [
       `${good}\nslurm_load_jobs error: Socket timed out\n`,
-      /line 2: expected 18 fields: "slurm_load_jobs error/,
+      /line 2: expected 19 fields: "slurm_load_jobs error/,
     ],
-    [`JOBID PARTITION NAME\n${good}\n`, /line 1: expected 18 fields/],
+    [`JOBID PARTITION NAME\n${good}\n`, /line 1: expected 19 fields/],
     [good.replace(/^88/, 'x88'), /line 1: JobArrayID "x88" is not a job id/],
     [good.replace('\x1f88\x1f', '\x1fabc\x1f'), /line 1: JobID "abc" is not a number/],
     [good.replace('1795870823', 'someday'), /line 1: SubmitTime "someday" is not a time/],
@@ -181,6 +184,7 @@ function row(over: Partial<Record<(typeof SQUEUE_FIELDS)[number], string>>): str
     StdOut: '/w/logs/%x_%A_%a.out',
     StdErr: '/w/logs/%x_%A_%a.err',
     Comment: '(null)',
+    NodeList: 'c1-7',
   };
   return SQUEUE_FIELDS.map((f) => `${over[f] ?? base[f]}${SQUEUE_DELIMITER}`).join('') + '\n';
 }
@@ -244,3 +248,18 @@ t.test(
     );
   },
 );
+
+t.test('NodeList: the node a started job runs or ran on, null while pending', async (t) => {
+  t.equal(parseSqueueText(row({ State: 'RUNNING' }))[0]?.node, 'c1-7');
+  t.equal(parseSqueueText(row({ NodeList: 'c1-[1-4]' }))[0]?.node, 'c1-[1-4]', 'a list as Slurm prints it');
+  const pending = parseSqueueText(
+    row({ JobArrayID: '7000_[4-5]', JobID: '7000', State: 'PENDING', NodeList: '' }),
+  );
+  t.same(
+    pending.map((r) => r.node),
+    [null, null],
+    'empty while pending',
+  );
+  const planned = parseSqueueText(row({ JobArrayID: '7000_4', State: 'PENDING', NodeList: 'c1-9' }));
+  t.equal(planned[0]?.node, null, 'a pending job has not run anywhere, whatever squeue prints');
+});

@@ -28,6 +28,7 @@ const sacctRow = (id: string, raw: string, state: string, start = '1795870823', 
     '60',
     '/w',
     '',
+    state === 'PENDING' ? 'None assigned' : 'vm',
     'sbatch --array=0-9%2 b.sbatch',
   ].join(US);
 const squeueRow = (
@@ -58,6 +59,7 @@ const squeueRow = (
     '/w/logs/%x_%A_%a.out',
     '/w/logs/%x_%A_%a.out',
     '(null)',
+    state === 'PENDING' ? '' : 'vm',
     '',
   ].join(US);
 
@@ -131,6 +133,9 @@ t.test(
     t.equal(a0?.stdoutPath, '/w/logs/build_86_0.out', 'the log path pattern is expanded');
     t.equal(repos.tasks.find(1, 0)?.state, 'running');
     t.equal(repos.attempts.byJobId('86_500')?.slurmState, 'PENDING', 'the pending remainder covers 2-999');
+    t.equal(a0?.node, 'vm', 'the node it runs on');
+    t.equal(repos.attempts.byJobId('86_1')?.node, 'vm', 'from sacct alone once squeue has forgotten it');
+    t.equal(repos.attempts.byJobId('86_500')?.node, null, 'a pending task has no node');
     t.same(
       ended.map((a) => a.jobId),
       ['86_1'],
