@@ -4,7 +4,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { requireCluster, waitFor } from '../helpers/cluster.js';
+import { requireCluster, runSlurm, waitFor } from '../helpers/cluster.js';
 import { ROOT, startAgent } from '../helpers/agent-process.js';
 
 interface LsTask {
@@ -52,6 +52,21 @@ t.test('submit an array and watch it go queued → running → done', async (t) 
     [0, 1, 2].map((i) => [i, 'done', 1, `${jobId}_${i}`, null]),
   );
   t.equal(readdirSync(out).filter((f) => f.endsWith('.tar')).length, 9, 'every shard was written');
+
+  // Where each attempt ran, as squeue's NODELIST says: the test cluster's one node (vm; emb-trixie on 24.11).
+  const node = (await runSlurm('sinfo', ['-h', '-o', '%N'])).stdout.trim();
+  const shown = await agent.client(['show', `${jobId}_0`]);
+  t.equal(shown.code, 0, shown.stderr);
+  t.match(shown.stdout, `of 5:00 on ${node}`, `show names the node (${node})`);
+  const detail = await agent.clientJson<{ tasks: Array<{ history: Array<{ node?: string | null }> }> }>([
+    'show',
+    String(jobId),
+  ]);
+  t.same(
+    detail.tasks.map((x) => x.history.map((a) => a.node)),
+    [[node], [node], [node]],
+    "show --json: each attempt's node",
+  );
 });
 
 t.test('adopt a job submitted by hand', async (t) => {
