@@ -6,6 +6,7 @@ import type { Health } from './api/schemas.js';
 import type { TokenStatus } from './api/tokens.js';
 import type { Clock, Timer } from './clock.js';
 import type { Config } from './config/load.js';
+import type { OutboxStatus } from './notify/outbox.js';
 import { describeError } from './errors.js';
 import type { Scheduler } from './slurm/types.js';
 import { versionSupport } from './slurm/version.js';
@@ -38,6 +39,8 @@ export interface HealthDeps {
   probeWrite(): void;
   /** The SAS token refresher, when collections are configured. */
   tokens?: { status(): TokenStatus[] };
+  /** The notification targets, when any is configured. */
+  notify?: { readonly enabled: boolean; status(): OutboxStatus[] };
   /** Who holds the lease and who stands by; read from the lease folder. */
   lease?: () => Health['lease'];
 }
@@ -140,6 +143,7 @@ export class HealthMonitor {
         schemaVersion: db.pragma('user_version', { simple: true }) as number,
       },
       ...(this.d.tokens ? { tokens: { failing } } : {}),
+      ...(this.d.notify?.enabled ? { notify: { targets: this.d.notify.status() } } : {}),
       ...(this.d.lease ? { lease: this.d.lease() } : {}),
     };
   }

@@ -295,6 +295,24 @@ export const HealthSchema = z.object({
       ),
     })
     .optional(),
+  /**
+   * Each notification target (mail, webhooks) since start: sent, queued, given up on (failed), dropped from a
+   * full queue, and its last error. Failing notifications do not make health not ok: the agent still works.
+   */
+  notify: z
+    .object({
+      targets: z.array(
+        z.object({
+          target: z.string(),
+          queued: z.number().int(),
+          sent: z.number().int(),
+          failed: z.number().int(),
+          dropped: z.number().int(),
+          lastError: z.string().nullable(),
+        }),
+      ),
+    })
+    .optional(),
   /** Who holds the lease, and which agents stand by to take over (`emb-agent run --standby`). */
   lease: z
     .object({

@@ -25,6 +25,15 @@ export interface ObserveParts {
 export function buildObserve(core: Core, p: ObserveParts) {
   const { config, clock, repos, life, log, state } = core;
   const { tracker, shardWatch, logWatch } = p.tracking;
+  const notifications = new Notifications({
+    config,
+    clock,
+    logger: log('notify'),
+    repos,
+    onRecorded: (listener) => life.onRecorded(listener),
+    shards: shardWatch,
+    uncleanStop: p.uncleanStop,
+  });
   const health = new HealthMonitor({
     config,
     version: p.version,
@@ -34,6 +43,7 @@ export function buildObserve(core: Core, p: ObserveParts) {
     database: state,
     probeWrite: () => repos.submitIntents.probeWrite(clock.now()),
     tokens: p.tokens,
+    notify: notifications.notifier,
     ...(p.leaseInfo ? { lease: p.leaseInfo } : {}),
   });
   const metrics = new AgentMetrics({
@@ -56,15 +66,6 @@ export function buildObserve(core: Core, p: ObserveParts) {
         render: () => metrics.renderAgentOnly(),
       })
     : null;
-  const notifications = new Notifications({
-    config,
-    clock,
-    logger: log('notify'),
-    repos,
-    onRecorded: (listener) => life.onRecorded(listener),
-    shards: shardWatch,
-    uncleanStop: p.uncleanStop,
-  });
   return { health, metrics, textfile, notifications };
 }
 

@@ -20,6 +20,11 @@ export default async function health(ctx: Context): Promise<number> {
       ...(h.tokens?.failing ?? []).map(
         (f) => `SAS token ${f.collection}: ${f.state.toUpperCase()}${f.lastError ? `: ${f.lastError}` : ''}`,
       ),
+      ...(h.notify?.targets ?? []).map(
+        (n) =>
+          `notify ${n.target}: ${n.sent} sent, ${n.queued} queued, ${n.failed} failed, ${n.dropped} dropped` +
+          (n.lastError ? `; last error: ${n.lastError}` : ''),
+      ),
       ...(h.lease
         ? [
             `lease: held by ${h.lease.holder ?? 'nobody'}; standing by: ${

@@ -1,9 +1,11 @@
-// /health is not ok while SAS token refreshes keep failing, and names the collections.
+// /health is not ok while SAS token refreshes keep failing, and names the collections; it reports the
+// notification targets without letting their failures make it not ok.
 import path from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import type { TokenStatus } from '../../agent/api/tokens.js';
 import { loadConfig } from '../../agent/config/load.js';
-import { HealthMonitor } from '../../agent/health.js';
+import { HealthMonitor, type HealthDeps } from '../../agent/health.js';
 import { silentLogger } from '../../agent/log.js';
 import type { Scheduler } from '../../agent/slurm/types.js';
 import { Tracker } from '../../agent/tracker/tracker.js';
@@ -29,7 +31,7 @@ function token(state: TokenStatus['state'], lastError: string | null): TokenStat
   };
 }
 
-t.test('health follows the token refresher', async (t) => {
+function monitor(t: Test, extra: Partial<HealthDeps>): HealthMonitor {
   const dir = t.testdir({ 'config.yaml': 'stateDir: .\n' });
   const cfg = path.join(dir, 'config.yaml');
   const repos = openRepos(dir);
@@ -46,8 +48,7 @@ t.test('health follows the token refresher', async (t) => {
     pollMs: 60_000,
     hooks: { onEnded: async () => undefined, onLogsKnown: () => undefined },
   });
-  let status: TokenStatus[] = [token('fresh', null)];
-  const health = new HealthMonitor({
+  return new HealthMonitor({
     config: loadConfig(cfg, { HOME: dir }),
     version: 'test',
     clock,
@@ -55,8 +56,13 @@ t.test('health follows the token refresher', async (t) => {
     tracker,
     database: { db: repos.db, journal: 'wal' },
     probeWrite: () => undefined,
-    tokens: { status: () => status },
+    ...extra,
   });
+}
+
+t.test('health follows the token refresher', async (t) => {
+  let status: TokenStatus[] = [token('fresh', null)];
+  const health = monitor(t, { tokens: { status: () => status } });
   health.start();
   t.teardown(() => health.stop());
   await flushMicrotasks();
@@ -73,4 +79,23 @@ t.test('health follows the token refresher', async (t) => {
   t.equal(health.snapshot().ok, true, 'no token yet and no failure: still starting');
   status = [token('missing', 'connect ECONNREFUSED')];
   t.equal(health.snapshot().ok, false, 'no token and the first fetch failed');
+});
+
+t.test('health lists the notification targets; their failures do not make it not ok', async (t) => {
+  const target = { target: 'webhook ops', queued: 0, sent: 3, failed: 1, dropped: 0, lastError: 'HTTP 502' };
+  let enabled = false;
+  const health = monitor(t, {
+    notify: {
+      get enabled() {
+        return enabled;
+      },
+      status: () => [target],
+    },
+  });
+  health.start();
+  t.teardown(() => health.stop());
+  await flushMicrotasks();
+  t.equal(health.snapshot().notify, undefined, 'no target configured: no notify part');
+  enabled = true;
+  t.match(health.snapshot(), { ok: true, notify: { targets: [target] } });
 });
