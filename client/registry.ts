@@ -65,7 +65,9 @@ export const COMMANDS: Record<string, CommandDef> = {
     options: {
       state: {
         value: 'S',
-        help: 'only tasks in state S (queued, running, done, resuming, failed, stalled, exhausted, held)',
+        help:
+          'only tasks in state S (queued, running, done, resuming, failed, stalled, exhausted, held), or ' +
+          'waiting: submissions not sent yet (--after, pipelines)',
       },
       name: { value: 'N', help: 'only submissions whose job name contains N' },
       since: { value: 'T', help: 'only submissions made since T: 2h, 3d, 1w, 2026-12-01 or an ISO time' },

@@ -343,8 +343,11 @@ export const IdParamsSchema = z.object({ id: decimal(1) });
 
 /** GET /submissions: ls --state S --name N --since T [--all]. */
 export const ListQuerySchema = z.object({
-  /** Only the tasks in this state (and the submissions that have one). */
-  state: TaskStateSchema.optional(),
+  /**
+   * Only the tasks in this state (and the submissions that have one); `waiting`: the submissions kept back
+   * by --after or a pipeline that are not sent yet (they have no task).
+   */
+  state: z.union([TaskStateSchema, z.literal('waiting')]).optional(),
   /** Only submissions whose job name contains this text. */
   name: z.string().min(1).max(200).optional(),
   /** Only submissions made at or after this time (ISO 8601 with a zone, e.g. 2026-12-01T06:00:00Z). */

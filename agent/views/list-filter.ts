@@ -17,6 +17,10 @@ export class ListFilter {
         out.push(s);
         continue;
       }
+      if (q.state === 'waiting') {
+        if (s.waiting?.state === 'waiting' || s.waiting?.state === 'sending') out.push(s);
+        continue;
+      }
       // Only the tasks in that state, as squeue --states shows only those jobs; counts stay the whole's.
       const tasks = s.tasks.filter((t) => t.state === q.state);
       if (tasks.length) out.push({ ...s, tasks });

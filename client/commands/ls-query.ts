@@ -3,7 +3,8 @@
 import { stringOption } from '../args.js';
 import { UsageError } from '../errors.js';
 
-const STATES = ['queued', 'running', 'done', 'resuming', 'failed', 'stalled', 'exhausted', 'held'];
+// The task states, and `waiting`: a submission kept back (--after, a pipeline) that is not sent yet.
+const STATES = ['queued', 'running', 'done', 'resuming', 'failed', 'stalled', 'exhausted', 'held', 'waiting'];
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "2h", "3d", "1w", "30m" ago; "2026-12-01" (local midnight); or an ISO time. */

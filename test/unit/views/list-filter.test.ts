@@ -41,3 +41,12 @@ t.test('state keeps only those tasks; name and since narrow', async (t) => {
   t.same(ids(f.apply(list, { since: '2026-11-15T00:00:00Z' })), [2]);
   t.same(ids(f.apply(list, { since: '2026-12-01T06:00:00+01:00' })), [2], 'a zone counts');
 });
+
+t.test('state waiting: the submissions kept back and not sent yet', async (t) => {
+  const f = new ListFilter();
+  const kept = (id: number, state: string) =>
+    ({ ...sub(id, 'train', '2026-12-01T05:00:00.000Z', []), waiting: { state } }) as unknown as Submission;
+  const withWaits = [...list, kept(4, 'waiting'), kept(5, 'sending'), kept(6, 'dropped')];
+  t.same(ids(f.apply(withWaits, { state: 'waiting' })), [4, 5]);
+  t.same(ids(f.apply(withWaits, { state: 'running' })), [2], 'a task state never lists one with no task');
+});
