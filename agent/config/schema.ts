@@ -59,7 +59,16 @@ const RuleSchema = z.strictObject({
 });
 
 /** What a notification target can be told about; a target without `events` hears all of them. */
-export const NOTIFY_KINDS = ['failed', 'stalled', 'exhausted', 'done', 'shards', 'token', 'crash'] as const;
+export const NOTIFY_KINDS = [
+  'failed',
+  'stalled',
+  'exhausted',
+  'done',
+  'blocked',
+  'shards',
+  'token',
+  'crash',
+] as const;
 const NotifyEventsSchema = z.array(z.enum(NOTIFY_KINDS)).min(1).optional();
 
 export const WebhookSchema = z.strictObject({

@@ -91,6 +91,7 @@ const NTFY_TAGS: Record<NotifyMessage['kind'], string> = {
   stalled: 'warning',
   exhausted: 'warning',
   done: 'white_check_mark',
+  blocked: 'construction',
   shards: 'package',
   token: 'key',
   crash: 'boom',

@@ -1,6 +1,7 @@
 // What the agent records, turned into what a person is told: a task's decision to failed, stalled or
 // exhausted (with its diagnosis), a submission whose tasks are all done, a SAS token that cannot be
-// refreshed, a shard folder reaching its target, and a start after an unclean stop.
+// refreshed, a shard folder reaching its target, a start after an unclean stop, and what the agent cannot get
+// past alone (sbatch refused a resubmission, a submit was lost, a kept-back submission is blocked or refused).
 import type { Clock, Timer } from '../clock.js';
 import type { NotifyEvent } from './types.js';
 
@@ -40,6 +41,8 @@ export interface UncleanStop {
 
 const TOKEN_KINDS = new Set(['token-refresh-failing', 'token-refresh-refused', 'token-expired']);
 const TASK_ENDS = new Set(['failed', 'stalled', 'exhausted'] as const);
+/** Recorded events after which nothing moves until a person acts (each is recorded once, not per retry). */
+const BLOCKED_KINDS = new Set(['resume.rejected', 'submit.lost', 'wait.blocked', 'wait.refused']);
 /** A burst of decisions (an array ending) is looked at once, this long after the first. */
 const DONE_CHECK_MS = 2_000;
 
@@ -60,7 +63,18 @@ export class NotifySource {
 
   recorded(e: RecordedEvent): void {
     if (e.kind === 'decision') this.decision(e);
-    else if (TOKEN_KINDS.has(e.kind)) {
+    else if (BLOCKED_KINDS.has(e.kind)) {
+      this.o.offer({
+        kind: 'blocked',
+        level: e.level === 'info' ? 'warn' : e.level,
+        submissionId: e.submissionId,
+        taskId: e.taskId,
+        jobId: e.jobId,
+        message: e.message,
+        data: { event: e.kind },
+        at: e.at,
+      });
+    } else if (TOKEN_KINDS.has(e.kind)) {
       const collection = typeof e.data?.collection === 'string' ? e.data.collection : null;
       this.o.offer({
         kind: 'token',

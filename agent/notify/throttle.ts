@@ -41,6 +41,7 @@ const TITLES: Record<NotifyEvent['kind'], string> = {
   stalled: 'a task stalled (no progress)',
   exhausted: 'a task ran out of attempts',
   done: 'all tasks done',
+  blocked: 'the agent cannot go on without you',
   shards: 'shard folder reached its target',
   token: 'SAS token could not be refreshed',
   crash: 'the agent restarted after an unclean stop',

@@ -1,5 +1,6 @@
 // Recorded events as notifications: which decisions notify, a submission announced done once when all its
-// tasks are, token failures (not recoveries), a shard folder crossing its target, an unclean start.
+// tasks are, token failures (not recoveries), what blocks until a person acts, a shard folder crossing its
+// target, an unclean start.
 import t from 'tap';
 import { NotifySource, type RecordedEvent } from '../../../agent/notify/from-events.js';
 import type { NotifyEvent } from '../../../agent/notify/types.js';
@@ -104,6 +105,26 @@ t.test('token failures notify per collection; a recovery does not', async (t) =>
       ['token', 'usda-cdl', 'token-expired'],
     ],
   );
+});
+
+t.test('what only a person can get past notifies as blocked; a retry or an unblock does not', async (t) => {
+  const { got, source, ev } = setup();
+  for (const k of ['resume.rejected', 'submit.lost', 'wait.blocked', 'wait.refused'])
+    source.recorded(ev(k, null, { level: 'error' }));
+  for (const k of ['resume.retry', 'wait.unblocked', 'wait.released', 'resume.submitted'])
+    source.recorded(ev(k, null, { level: 'error' }));
+  source.recorded(ev('wait.blocked', null, { level: 'info' }));
+  t.same(
+    got.map((e) => [e.kind, e.data?.event, e.level]),
+    [
+      ['blocked', 'resume.rejected', 'error'],
+      ['blocked', 'submit.lost', 'error'],
+      ['blocked', 'wait.blocked', 'error'],
+      ['blocked', 'wait.refused', 'error'],
+      ['blocked', 'wait.blocked', 'warn'],
+    ],
+  );
+  t.match(got[0], { submissionId: 4, jobId: '77_2', message: '77_2: resume.rejected' });
 });
 
 t.test('a shard folder reaching its target: once per crossing, not on first sight', async (t) => {
