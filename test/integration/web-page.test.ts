@@ -38,6 +38,12 @@ t.test('the web page in a browser', async (t) => {
 
   // One array of four tasks writing two shards each, a second apart: states and shards change as we watch.
   const jobId = await submitBuilder(agent, { array: '0-3%2', env: { SHARDS: '2', STEP: '2' } });
+  // A second one kept back until the array is done: its job cell says so until it is sent.
+  await submitBuilder(agent, {
+    array: '0',
+    markers: ['--after', jobId],
+    env: { OUT_DIR: path.join(dir, 'out-after'), SHARDS: '0' },
+  });
 
   const open = await agent.client(['open', '--no-browser']);
   t.equal(open.code, 0, open.stderr);
@@ -52,6 +58,12 @@ t.test('the web page in a browser', async (t) => {
   });
   await page.goto(link as string);
   t.equal(new URL(page.url()).pathname, '/ui/', 'the code left the address bar');
+  const waitingRow = page.locator('#submissions tbody tr', { hasText: 'waiting' });
+  await waitingRow.waitFor({ timeout: 30_000 });
+  const badge = waitingRow.locator('td .badge', { hasText: 'waiting' });
+  t.equal(await badge.count(), 1, 'the kept-back submission says it waits, in its job cell');
+  t.ok(await badge.getAttribute('title'), 'and for what, in its title');
+  await page.locator('#submissions tbody tr', { hasText: jobId }).click();
   await page.locator('#tasks tbody tr').first().waitFor({ timeout: 30_000 });
   t.match(await page.textContent('#submissions'), new RegExp(jobId), "the submission's row");
   t.equal(await page.locator('#tasks tbody tr').count(), 4, 'its four tasks');

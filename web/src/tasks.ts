@@ -69,7 +69,7 @@ export class SubmissionTable {
           },
           el('td', {}, `#${s.id}`),
           el('td', {}, s.name ?? '-'),
-          el('td', {}, s.jobId),
+          el('td', {}, s.jobId || waitingBadge(s)),
           el('td', {}, time(s.createdAt)),
           el(
             'td',
@@ -82,6 +82,17 @@ export class SubmissionTable {
       );
     }
   }
+}
+
+/** What stands in a kept-back submission's job cell until it is sent: waiting (or blocked), and for what. */
+function waitingBadge(s: Submission): HTMLElement | string {
+  if (!s.waiting) return '-';
+  const word = s.waiting.blocked ? 'blocked' : s.waiting.state;
+  return el(
+    'span',
+    { class: `badge ${s.waiting.blocked ? 'st-failed' : 'st-queued'}`, title: s.waiting.reason },
+    word,
+  );
 }
 
 function signature(t: Task): string {

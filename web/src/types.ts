@@ -26,6 +26,8 @@ export interface Submission {
   createdAt: string;
   counts: Record<string, number>;
   tasks: Task[];
+  /** A submission kept back by --after or a pipeline: jobId is '' until it is sent. */
+  waiting?: { state: string; reason: string; blocked: boolean };
 }
 
 export interface Attempt {
