@@ -6,6 +6,7 @@ import { HealthMonitor } from '../health.js';
 import { AgentMetrics, type CountingScheduler } from '../metrics.js';
 import { MetricsTextfile } from '../metrics/textfile.js';
 import { Notifications, type UncleanStop } from '../notify/index.js';
+import { ShardStore } from '../shards/store.js';
 import type { TokenRefresher } from '../tokens/index.js';
 import type { Core } from './core.js';
 import type { Tracking } from './tracking.js';
@@ -32,6 +33,7 @@ export function buildObserve(core: Core, p: ObserveParts) {
     repos,
     onRecorded: (listener) => life.onRecorded(listener),
     shards: shardWatch,
+    shardSamples: new ShardStore(() => state.db),
     uncleanStop: p.uncleanStop,
   });
   const health = new HealthMonitor({

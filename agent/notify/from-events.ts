@@ -23,6 +23,8 @@ export interface EventLookups {
   ): { index: number; diagnosisCause: string | null; diagnosisHint: string | null } | undefined;
   /** The submission's name and its tasks' states; undefined when unknown. */
   submission(id: number): { name: string | null; states: readonly string[] } | undefined;
+  /** The shard count an earlier run of the agent last recorded for the folder; null when none did. */
+  shardCountBefore?(dir: string): number | null;
 }
 
 export interface ShardProgress {
@@ -88,13 +90,14 @@ export class NotifySource {
   }
 
   /**
-   * A shard folder's count after a change. The first sight of a folder is its baseline (a folder already
-   * complete when the agent starts is not announced again); going below the target re-arms it.
+   * A shard folder's count after a change. Its first sight is compared with what the agent's previous run
+   * last counted, so a target reached while the agent was down is announced once and a folder already
+   * complete then is not; with no earlier count the first sight is the baseline. Going below re-arms it.
    */
   shards(s: ShardProgress): void {
     if (s.target === null) return;
     const reached = s.count >= s.target;
-    const before = this.atTarget.get(s.dir);
+    const before = this.atTarget.get(s.dir) ?? this.atTargetBefore(s.dir, s.target);
     this.atTarget.set(s.dir, reached);
     if (before !== false || !reached) return;
     this.o.offer({
@@ -105,6 +108,11 @@ export class NotifySource {
       data: { dir: s.dir, count: s.count, target: s.target },
       at: this.o.clock.now(),
     });
+  }
+
+  private atTargetBefore(dir: string, target: number): boolean | undefined {
+    const count = this.o.lookups.shardCountBefore?.(dir) ?? null;
+    return count === null ? undefined : count >= target;
   }
 
   crashed(prev: UncleanStop): void {

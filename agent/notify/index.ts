@@ -20,6 +20,8 @@ export interface NotificationsOptions {
   /** agent/tasks' life.onRecorded: every stored event, after its commit; returns the way to stop listening. */
   onRecorded: (listener: (e: RecordedEvent) => void) => () => void;
   shards: { status(): ShardStatus[] };
+  /** Stored shard samples: what the previous run last counted in a folder (a target reached while down). */
+  shardSamples?: { before(dir: string, at: number): { count: number } | null };
   /** Who held the lease before us and stopped without releasing it; null after a clean stop. */
   uncleanStop: UncleanStop | null;
 }
@@ -32,6 +34,7 @@ export class Notifications {
 
   constructor(private readonly o: NotificationsOptions) {
     const { config, clock, logger, repos } = o;
+    const startedAt = clock.now();
     this.notifier = new Notifier({
       config: config.notify,
       clock,
@@ -45,6 +48,7 @@ export class Notifications {
           const sub = repos.submissions.get(id);
           return sub && { name: sub.name, states: repos.tasks.bySubmission(id).map((t) => t.state) };
         },
+        shardCountBefore: (dir) => o.shardSamples?.before(dir, startedAt)?.count ?? null,
       },
     });
     const targets = config.watch.shardDirs.some((d) => d.target !== undefined);

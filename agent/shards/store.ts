@@ -73,6 +73,11 @@ export class ShardStore {
     );
   }
 
+  /** The folder's newest sample from before `at` (what an earlier run of the agent last counted). */
+  before(dir: string, at: number): ShardSample | null {
+    return (this.q.s.atOrBefore.get(dir, at - 1) as ShardSample | undefined) ?? null;
+  }
+
   /** Samples of one folder from `since`, oldest first. */
   series(dir: string, since: number, limit = 10_000): ShardSample[] {
     return this.q.s.series.all(dir, since, limit) as ShardSample[];

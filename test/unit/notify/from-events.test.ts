@@ -154,3 +154,32 @@ t.test('an unclean start names the previous holder', async (t) => {
     message: /login-2 \(pid 77\) stopped without releasing its lease, last seen 2026-01-01T00:00:00.000Z/,
   });
 });
+
+t.test(
+  'a target reached while the agent was down is announced once; one complete before is not',
+  async (t) => {
+    const clock = new FakeClock();
+    const got: NotifyEvent[] = [];
+    const stored = new Map([
+      ['/reached-while-down', 90],
+      ['/complete-before', 100],
+    ]);
+    const source = new NotifySource({
+      clock,
+      offer: (e) => got.push(e),
+      lookups: {
+        task: () => undefined,
+        submission: () => undefined,
+        shardCountBefore: (dir) => stored.get(dir) ?? null,
+      },
+    });
+    for (const dir of ['/reached-while-down', '/complete-before', '/never-seen']) {
+      source.shards({ dir, count: 100, target: 100 });
+      source.shards({ dir, count: 101, target: 100 });
+    }
+    t.same(
+      got.map((e) => e.subject),
+      ['/reached-while-down'],
+    );
+  },
+);
