@@ -1,6 +1,6 @@
 import t from 'tap';
-import { Writable } from 'node:stream';
-import { createLogger, scrubSecrets } from '../../agent/log.js';
+import { scrubSecrets } from '../../agent/log.js';
+import { capturedLogger } from '../helpers/captured-log.js';
 
 const TOKEN = 'st=2026-11-28T12%3A00Z&se=2026-11-28T13%3A00Z&sp=rl&sv=2024-05-04&sr=c&sig=AbCdEf%2Bsecret%3D';
 
@@ -12,18 +12,11 @@ t.test('scrubSecrets removes SAS signatures and bearer tokens', async (t) => {
 });
 
 t.test('no log line carries a secret, however it is logged; errors keep their message', async (t) => {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      out += String(chunk);
-      cb();
-    },
-  });
-  const log = createLogger('info', sink);
-  log.info(`fetched ${TOKEN}`);
-  log.info({ url: `https://x/?${TOKEN}`, nested: { text: `sig=abc123` } }, 'request');
-  log.error({ err: new Error(`GDAL said 403 for ${TOKEN}`) }, 'read failed');
-  log.info({ token: 'plain-secret-token' }, 'redacted by path');
-  t.notMatch(out, /AbCdEf|abc123|plain-secret-token/);
-  t.match(out, /GDAL said 403/, 'the error message survives');
+  const log = capturedLogger();
+  log.logger.info(`fetched ${TOKEN}`);
+  log.logger.info({ url: `https://x/?${TOKEN}`, nested: { text: `sig=abc123` } }, 'request');
+  log.logger.error({ err: new Error(`GDAL said 403 for ${TOKEN}`) }, 'read failed');
+  log.logger.info({ token: 'plain-secret-token' }, 'redacted by path');
+  t.notMatch(log.text(), /AbCdEf|abc123|plain-secret-token/);
+  t.match(log.text(), /GDAL said 403/, 'the error message survives');
 });

@@ -2,15 +2,15 @@
 // by the tag, and the error says what is known. Fake sbatch/squeue/sacct executables (test/helpers/fake-slurm).
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { systemClock } from '../../../agent/clock.js';
 import { submitRecipe } from '../../../agent/commands/submit.js';
-import { createLogger, silentLogger, type Logger } from '../../../agent/log.js';
+import { silentLogger, type Logger } from '../../../agent/log.js';
 import { SlurmAdapter } from '../../../agent/slurm/adapter.js';
 import { FakeSlurm } from '../../helpers/fake-slurm.js';
 import { openRepos } from '../../helpers/http-fixtures.js';
 import { TaskLife } from '../../../agent/tasks/life.js';
+import { capturedLogger } from '../../helpers/captured-log.js';
 
 function setup(t: Test, logger: Logger = silentLogger()) {
   const dir = t.testdir({ 'b.sbatch': '#!/bin/sh\n#SBATCH --time=10\nsleep 1\n' });
@@ -76,22 +76,19 @@ t.test('a lost answer: found by the tag, or an error that says what is known', a
 });
 
 t.test('a failed look-up is logged as the error (code, stack, cause), with no secret', async (t) => {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      out += String(chunk);
-      cb();
-    },
-  });
-  const { fake, submit } = setup(t, createLogger('info', sink));
+  const log = capturedLogger();
+  const { fake, submit } = setup(t, log.logger);
   fake.set('sbatch', { sleep: 30 });
   fake.set('squeue', { stderr: 'squeue: error: https://x/y?sv=1&sig=SeCrEt123 timed out', exit: 1 });
   fake.set('sacct', { stdout: '' });
   await t.rejects(submit(['b.sbatch']), { message: /looking the job up by its tag failed too/ });
-  const line = out.split('\n').find((l) => l.includes('could not look up a submit'));
+  const line = log
+    .text()
+    .split('\n')
+    .find((l) => l.includes('could not look up a submit'));
   t.ok(line, 'the look-up failure is logged');
   const err = (JSON.parse(line ?? '{}') as { err?: { type?: string; code?: string; stack?: string } }).err;
   t.match(err, { type: 'SchedulerError', code: /^AGENT_ERR_SCHEDULER_/ }, 'the error, not its message');
   t.match(err?.stack, /SchedulerError|at /, 'with its stack');
-  t.notMatch(out, /SeCrEt123/, 'no SAS signature reaches the log');
+  t.notMatch(log.text(), /SeCrEt123/, 'no SAS signature reaches the log');
 });

@@ -1,34 +1,27 @@
 // A recorded checkpoint regex RE2 refuses falls back to the default, and the refusal reaches the log as the
 // error itself (type, stack), not as its message alone.
-import { Writable } from 'node:stream';
 import t from 'tap';
 import type { Repos } from '../../../agent/db/repos/index.js';
-import { createLogger } from '../../../agent/log.js';
 import { LogBridge } from '../../../agent/logs/bridge.js';
 import { DEFAULT_CHECKPOINT_REGEX } from '../../../agent/logs/line-meaning.js';
 import type { LogWatch } from '../../../agent/logs/log-watch.js';
 import type { TaskLife } from '../../../agent/tasks/life.js';
+import { capturedLogger } from '../../helpers/captured-log.js';
 
 t.test('a refused checkpoint regex is logged as the error and the default is used', async (t) => {
-  let out = '';
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      out += String(chunk);
-      cb();
-    },
-  });
+  const log = capturedLogger();
   // checkpointRegexFor reads only the submission: the rest of the bridge is not reached.
   const repos = { submissions: { get: () => ({ checkpointRegex: '(a)\\1' }) } } as unknown as Repos;
   const bridge = new LogBridge({
     repos,
     life: {} as TaskLife,
     logWatch: {} as LogWatch,
-    logger: createLogger('info', sink),
+    logger: log.logger,
     checkpointRegex: undefined,
     hurry: () => {},
   });
   t.equal(bridge.checkpointRegexFor(7), DEFAULT_CHECKPOINT_REGEX);
-  const line = JSON.parse(out.trim().split('\n')[0] ?? '{}') as {
+  const line = JSON.parse(log.text().trim().split('\n')[0] ?? '{}') as {
     submissionId?: number;
     err?: { type?: string; message?: string; stack?: string };
   };
