@@ -2,10 +2,11 @@
 // test/unit/config/json-schema.test.ts fails while the file says something else than this writes.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { configJsonSchema } from '../agent/config/json-schema.js';
 
 const file = path.resolve(import.meta.dirname, '..', 'docs', 'config.schema.json');
-// Formatted as `npm run lint` (prettier --check) wants it.
-writeFileSync(file, await format(JSON.stringify(configJsonSchema()), { parser: 'json' }));
+// Formatted as `npm run lint` (prettier --check, with the project's .prettierrc) wants it.
+const options = { ...(await resolveConfig(file)), parser: 'json' };
+writeFileSync(file, await format(JSON.stringify(configJsonSchema()), options));
 process.stdout.write(`wrote ${file}\n`);
