@@ -46,16 +46,27 @@ t.test('each event kind, in json, slack and ntfy format, with no secret in any b
     message: `SAS token for usda-cdl expired: HTTP 403 ${SIG}`,
     data: { collection: 'usda-cdl' },
   });
+  src.recorded({
+    at: now,
+    level: 'error',
+    kind: 'resume.rejected',
+    submissionId: 11,
+    taskId: null,
+    jobId: null,
+    message: `sbatch refused the resubmission of indices 3: invalid account ${SIG}`,
+    data: { intent: 5 },
+  });
   src.shards({ dir: '/w/outputs/shards/aef', count: 10, target: 12 });
   src.shards({ dir: '/w/outputs/shards/aef', count: 12, target: 12 });
   src.crashed({ host: 'login-2', pid: 4242, lastSeenAt: now - 60_000 });
   await clock.advance(2_000); // the all-done check runs after a burst of decisions
-  await until(() => rx.got.length === 7 * 3, '21 posts');
+  await until(() => rx.got.length === 8 * 3, '24 posts');
 
   const json = rx.got
     .filter((r) => r.path.startsWith('/json/'))
     .map((r) => JSON.parse(r.body) as { kind: string; text: string; events: { data: unknown }[] });
   t.same(json.map((b) => b.kind).sort(), [
+    'blocked',
     'crash',
     'done',
     'exhausted',
@@ -71,6 +82,7 @@ t.test('each event kind, in json, slack and ntfy format, with no secret in any b
     diagnosis: { cause: 'oom-kill', hint: 'ask for more --mem' },
   });
   t.match(json.find((b) => b.kind === 'done')?.text, /#10 \(build_shards\): all 1 task\(s\) done/);
+  t.match(json.find((b) => b.kind === 'blocked')?.text, /sbatch refused the resubmission of indices 3/);
   t.match(json.find((b) => b.kind === 'shards')?.text, /holds 12 shards, its target of 12/);
   t.match(
     json.find((b) => b.kind === 'crash')?.text,
