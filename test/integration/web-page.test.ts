@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { startAgent } from '../helpers/agent-process.js';
 import { requireCluster } from '../helpers/cluster.js';
-import { submitBuilder } from '../helpers/resume-harness.js';
+import { JOB, submitBuilder } from '../helpers/resume-harness.js';
 import { browser, CHROMIUM } from '../helpers/web-page.js';
 
 t.test('the web page in a browser', async (t) => {
@@ -39,11 +39,10 @@ t.test('the web page in a browser', async (t) => {
   // One array of four tasks writing two shards each, a second apart: states and shards change as we watch.
   const jobId = await submitBuilder(agent, { array: '0-3%2', env: { SHARDS: '2', STEP: '2' } });
   // A second one kept back until the array is done: its job cell says so until it is sent.
-  await submitBuilder(agent, {
-    array: '0',
-    markers: ['--after', jobId],
+  const kept = await agent.client(['submit', '--after', jobId, '--', '--array=0', '-t', '5', JOB], {
     env: { OUT_DIR: path.join(dir, 'out-after'), SHARDS: '0' },
   });
+  t.match(kept.stdout, /kept back, waits for #/, kept.stderr);
 
   const open = await agent.client(['open', '--no-browser']);
   t.equal(open.code, 0, open.stderr);
