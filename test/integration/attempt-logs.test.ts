@@ -10,7 +10,7 @@ t.test('logs of each attempt, with a header naming the file', async (t) => {
   const agent = await startAgent(t.testdir());
   t.teardown(() => agent.stop());
   const markers = ['--done-marker', 'out/done-{index}', '--progress', 'out/shard-{index}-*.tar'];
-  const jobId = await submitBuilder(agent, { array: '0', markers, env: { SHARDS: '3', STEP: '2' } });
+  const jobId = await submitBuilder(agent, { array: '0', markers, env: { SHARDS: '3', STEP: '3' } });
   const first = await runningWithShards(agent, jobId, 0, 1);
   signalBatch(first.jobId as string);
   await taskIn(agent, jobId, 0, ['done'], 180_000);

@@ -15,7 +15,7 @@ t.test('a checkpointed task signalled before its wall-time carries no "cancelled
   if (!(await requireCluster(t))) return;
   const agent = await startAgent(t.testdir());
   t.teardown(() => agent.stop());
-  const jobId = await submitBuilder(agent, { array: '0', markers: MARKERS, env: { SHARDS: '3', STEP: '2' } });
+  const jobId = await submitBuilder(agent, { array: '0', markers: MARKERS, env: { SHARDS: '3', STEP: '3' } });
   const first = await runningWithShards(agent, jobId, 0, 1);
   signalBatch(first.jobId as string);
   const resumed = await taskIn(agent, jobId, 0, [

@@ -116,7 +116,7 @@ t.test('hold and release', async (t) => {
   if (!(await requireCluster(t))) return;
   const agent = await startAgent(t.testdir());
   t.teardown(() => agent.stop());
-  const jobId = await submitBuilder(agent, { array: '0', markers: MARKERS, env: { SHARDS: '3', STEP: '2' } });
+  const jobId = await submitBuilder(agent, { array: '0', markers: MARKERS, env: { SHARDS: '3', STEP: '3' } });
   const task = await runningWithShards(agent, jobId, 0, 1);
   const hold = await agent.client(['hold', jobId]);
   t.equal(hold.code, 0, hold.stderr);
