@@ -143,7 +143,6 @@ export function composeAgent({
     },
     async stop() {
       await app?.close();
-      await notifications.stop();
       await textfile?.stop();
       await tokens.stop();
       await tracker.stop();
@@ -151,6 +150,8 @@ export function composeAgent({
       await gate.stop();
       await settler.stop();
       await engine.stop();
+      // After everything that records: what the last cycle decided is still heard, and held digests go out.
+      await notifications.stop();
       await shardWatch.stop();
       await logWatch.stop();
       health.stop();
