@@ -150,7 +150,7 @@ export function composeAgent({
       await gate.stop();
       await settler.stop();
       await engine.stop();
-      // After everything that records: what the last cycle decided is still heard, and held digests go out.
+      // After all whose events notify (tokens, tracker, gate, engine): the last decisions are still heard.
       await notifications.stop();
       await shardWatch.stop();
       await logWatch.stop();
