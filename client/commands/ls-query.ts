@@ -2,9 +2,10 @@
 // against this machine's clock, so the agent takes one form only.
 import { stringOption } from '../args.js';
 import { UsageError } from '../errors.js';
+import { STATES as TASK_STATES } from '../format/text.js';
 
 // The task states, and `waiting`: a submission kept back (--after, a pipeline) that is not sent yet.
-const STATES = ['queued', 'running', 'done', 'resuming', 'failed', 'stalled', 'exhausted', 'held', 'waiting'];
+const STATES: readonly string[] = [...TASK_STATES, 'waiting'];
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "2h", "3d", "1w", "30m" ago; "2026-12-01" (local midnight); or an ISO time. */
