@@ -102,9 +102,11 @@ export function outputError(
 
 /**
  * A node list: squeue prints it empty for a pending job, sacct "None assigned" (also for a job cancelled
- * before it started). Either way the job has no node yet.
+ * before it started). Either way the job has no node yet; nor has a pending job whatever a later Slurm might
+ * print there (a planned node).
  */
-export function nodeOrNull(value: string | undefined | null): string | null {
+export function nodeOrNull(state: string, value: string | undefined | null): string | null {
+  if (state === 'PENDING') return null;
   const t = textOrNull(value);
   return t === null || t === 'None assigned' ? null : t;
 }

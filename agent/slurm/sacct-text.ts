@@ -182,8 +182,7 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
     workDir: textOrNull(row.WorkDir),
     comment: textOrNull(row.Comment),
     submitLine: textOrNull(row.SubmitLine),
-    // "None assigned" until the job starts (and for one cancelled before it did).
-    node: state === 'PENDING' ? null : nodeOrNull(row.NodeList),
+    node: nodeOrNull(state, row.NodeList),
   };
 
   switch (id.kind) {

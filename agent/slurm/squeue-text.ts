@@ -134,8 +134,7 @@ function rowToRecords(row: Row, lineNo: number, line: string): JobRecord[] {
           : Math.round(limit / 60),
     workDir,
     comment: textOrNull(row.Comment),
-    // A pending job has no node yet, whatever a later Slurm might print there (a planned one).
-    node: state === 'PENDING' ? null : nodeOrNull(row.NodeList),
+    node: nodeOrNull(state, row.NodeList),
   };
   const ctx = (taskId: number | null, raw: string | null): StdPathContext => ({
     jobIdRaw: raw,
