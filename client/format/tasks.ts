@@ -13,17 +13,6 @@ function spreadText({ min, max }: { min: number; max: number }): string {
   return min === max ? String(min) : `${min}-${max}`;
 }
 
-/** "3" or "1-4": the spread of attempts in a group. */
-export function attemptsText(tasks: readonly { attempts: number }[]): string {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const t of tasks) {
-    min = Math.min(min, t.attempts);
-    max = Math.max(max, t.attempts);
-  }
-  return spreadText({ min, max });
-}
-
 /** A group's jobs as one cell: "1500_[8-9],1600_10"; beyond three array jobs the rest are counted. */
 function jobsText(g: Pick<TaskGroup, 'jobs' | 'unsubmitted'>): string {
   const parts = g.jobs;

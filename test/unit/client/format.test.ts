@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Submission, SubmissionDetail, Task } from '../../../agent/api/schemas.js';
 import { renderDetail, renderList } from '../../../client/format/submissions.js';
-import { attemptsText, groupTasks, jobIdsText, taskRows } from '../../../client/format/tasks.js';
+import { groupTasks, jobIdsText, taskRows } from '../../../client/format/tasks.js';
 import { columns, countsLine, ranges } from '../../../client/format/text.js';
 import { renderShards, renderTokens } from '../../../client/commands/status-lists.js';
 
@@ -82,7 +82,7 @@ t.test('groupTasks: consecutive indices with the same state and diagnosis form o
   ]);
 });
 
-t.test('jobIdsText and attemptsText', async (t) => {
+t.test('jobIdsText and the attempts of a group', async (t) => {
   t.equal(jobIdsText([{ jobId: '1500_8' }, { jobId: '1500_9' }, { jobId: '1600_10' }]), '1500_[8-9],1600_10');
   t.equal(jobIdsText([{ jobId: '777' }]), '777', 'a plain job');
   t.equal(jobIdsText([{ jobId: null }]), '-');
@@ -91,7 +91,8 @@ t.test('jobIdsText and attemptsText', async (t) => {
     jobIdsText([{ jobId: '1_1' }, { jobId: '2_2' }, { jobId: '3_3' }, { jobId: '4_4' }]),
     '1_1,2_2,… (+2 more jobs)',
   );
-  t.equal(attemptsText([{ attempts: 2 }, { attempts: 5 }, { attempts: 3 }]), '2-5');
+  const spread = [2, 5, 3].map((attempts, i) => task(i, { state: 'running', attempts }));
+  t.equal(taskRows(spread)[0]?.[2], 'attempts 2-5');
 });
 
 t.test('renderList: a header per submission, counts, then ranges', async (t) => {
